@@ -1,0 +1,53 @@
+# Two commands matter: `make run` and `make test`. Both need only Python 3.11.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/ningjin
+REDIS_URL ?= redis://127.0.0.1:6379/0
+PORT ?= 8000
+
+.PHONY: run test test-services test-e2e lint format messages check-deploy clean
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) scripts/run_all.py --port $(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest -m "not e2e and not services" -n 2 -q
+
+test-services: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(REDIS_URL)} \
+		$(PY) -m pytest -m "not e2e" -n 2 -q
+
+test-e2e: $(STAMP)
+	@test -x /usr/bin/chromium || { echo "安装 Chromium：apt-get install -y chromium fonts-wqy-microhei"; \
+		apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei; }
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e -q -p no:xdist
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+check-deploy: $(STAMP)
+	DEBUG=False SECRET_KEY=$${SECRET_KEY:-check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
+		SECURE_SSL=True ALLOWED_HOSTS=portal.example.gov.cn \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf var/db.sqlite3 var/celery var/staticfiles

@@ -1,0 +1,12 @@
+from trainees.scoping import Role, role_of
+
+TEXT_SIZE_COOKIE = "text_size"
+
+
+def portal(request):
+    """Role and display preferences every page's header needs."""
+    return {
+        "portal_role": role_of(getattr(request, "user", None)),
+        "Role": Role,
+        "large_text": request.COOKIES.get(TEXT_SIZE_COOKIE) == "large",
+    }

@@ -1,0 +1,67 @@
+"""Numbers for the home dashboard of each role, aggregated in the database."""
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from trainees.models import Branch, Member, MemberGroup, Township
+from trainees.scoping import member_id_of, township_id_of
+
+
+def county_dashboard() -> dict:
+    townships = list(Township.objects.select_related("district").with_counts())
+    member_total = sum(t.member_count for t in townships)
+    return {
+        "townships": townships,
+        "township_total": len(townships),
+        "branch_total": sum(t.branch_count for t in townships),
+        "member_total": member_total,
+        "members_goal": settings.PORTAL_MEMBERS_GOAL,
+        "chart_members": {
+            "labels": [t.name for t in townships],
+            "values": [t.member_count for t in townships],
+        },
+        "branches_by_domain": _domain_rows(Branch.objects.all()),
+    }
+
+
+def township_dashboard(user) -> dict:
+    township = Township.objects.select_related("district").with_counts().get(pk=township_id_of(user))
+    members = Member.objects.active().filter(branch__township=township)
+    groups = MemberGroup.objects.annotate(
+        n=Count(
+            "members",
+            filter=Q(members__is_active=True, members__branch__township=township),
+        )
+    )
+    status_counts = dict(members.values_list("status").annotate(n=Count("pk")))
+    return {
+        "township": township,
+        "groups": groups,
+        "probationary_count": status_counts.get(Member.Status.PROBATIONARY, 0),
+        "full_count": status_counts.get(Member.Status.FULL, 0),
+        "branches_by_domain": _domain_rows(Branch.objects.filter(township=township)),
+    }
+
+
+def _domain_rows(branches):
+    labels = dict(Branch.Domain.choices)
+    rows = branches.values("domain").annotate(n=Count("pk")).order_by("domain")
+    return [{"label": str(labels.get(r["domain"], r["domain"])), "n": r["n"]} for r in rows]
+
+
+def trainee_dashboard(user) -> dict:
+    member_id = member_id_of(user)
+    member = (
+        Member.objects.select_related("branch__township")
+        .prefetch_related("groups")
+        .filter(pk=member_id)
+        .first()
+    )
+    return {"member": member}
+
+
+def instructor_dashboard(user) -> dict:
+    return {
+        "township_total": Township.objects.count(),
+        "branch_total": Branch.objects.count(),
+    }

@@ -1,0 +1,56 @@
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from trainees.scoping import Role, role_of
+
+from . import dashboards
+from .context_processors import TEXT_SIZE_COOKIE
+from .health import broker_status, database_status
+
+
+def home(request):
+    role = role_of(request.user)
+    if role == Role.COUNTY:
+        context, template = dashboards.county_dashboard(), "home/county.html"
+    elif role == Role.TOWNSHIP:
+        context, template = dashboards.township_dashboard(request.user), "home/township.html"
+    elif role == Role.INSTRUCTOR:
+        context, template = dashboards.instructor_dashboard(request.user), "home/instructor.html"
+    elif role == Role.TRAINEE:
+        context, template = dashboards.trainee_dashboard(request.user), "home/trainee.html"
+    else:
+        context, template = {}, "home/no_role.html"
+    return render(request, template, context)
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request):
+    """200 while the database answers; a broken broker is reported, not fatal."""
+    database = database_status()
+    payload = {
+        "status": "ok" if database == "ok" else "error",
+        "database": database,
+        "broker": broker_status(),
+    }
+    return JsonResponse(payload, status=200 if database == "ok" else 503)
+
+
+@login_not_required
+@require_POST
+def text_size(request):
+    """Toggle the larger-text display (适老化) and go back where the user was."""
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    if request.COOKIES.get(TEXT_SIZE_COOKIE) == "large":
+        response.delete_cookie(TEXT_SIZE_COOKIE)
+    else:
+        response.set_cookie(TEXT_SIZE_COOKIE, "large", max_age=365 * 24 * 3600, samesite="Lax")
+    return response

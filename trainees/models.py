@@ -1,0 +1,340 @@
+"""Organisation and people: districts, townships, branches, departments, members."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import Role, ScopedQuerySet
+from .validators import (
+    birth_date_from_id_number,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    validate_id_number,
+    validate_phone,
+)
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    """Whole years of age on ``day``."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+class District(models.Model):
+    """片区: the county's grouping of townships for quarterly reviews."""
+
+    name = models.CharField(_("片区名称"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("片区")
+        verbose_name_plural = _("片区")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TownshipQuerySet(ScopedQuerySet):
+    township_path = "pk"
+
+    def with_counts(self):
+        return self.annotate(
+            branch_count=Count("branches", distinct=True),
+            member_count=Count(
+                "branches__members", filter=Q(branches__members__is_active=True), distinct=True
+            ),
+        )
+
+
+class Township(models.Model):
+    """乡镇/街道 and its party school (乡镇党校)."""
+
+    class Kind(models.TextChoices):
+        TOWN = "town", _("镇")
+        TOWNSHIP = "township", _("乡")
+        SUBDISTRICT = "subdistrict", _("街道")
+        ZONE = "zone", _("开发区")
+
+    code = models.CharField(_("统计区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.TOWN)
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="townships", verbose_name=_("片区")
+    )
+    party_school = models.CharField(_("党校名称"), max_length=80)
+    address = models.CharField(_("党校地址"), max_length=200, blank=True)
+
+    objects = TownshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("乡镇（街道）")
+        verbose_name_plural = _("乡镇（街道）")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("trainees:township-detail", args=[self.pk])
+
+
+class BranchQuerySet(ScopedQuerySet):
+    township_path = "township"
+
+
+class Branch(models.Model):
+    """党支部 (or 党总支), with the domain it works in."""
+
+    class Domain(models.TextChoices):
+        RURAL = "rural", _("农村")
+        COMMUNITY = "community", _("城市社区")
+        ORGAN = "organ", _("党政机关")
+        STATE_ENTERPRISE = "state_enterprise", _("国有企业")
+        ENTERPRISE = "enterprise", _("非公有制企业")
+        SOCIAL = "social", _("社会组织")
+        SCHOOL = "school", _("学校")
+        INSTITUTION = "institution", _("其他事业单位")
+        OTHER = "other", _("其他")
+
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="branches", verbose_name=_("乡镇（街道）")
+    )
+    name = models.CharField(_("支部名称"), max_length=100)
+    domain = models.CharField(_("领域"), max_length=20, choices=Domain.choices)
+    secretary_name = models.CharField(_("支部书记"), max_length=50, blank=True)
+
+    objects = BranchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["township__code", "name"]
+        verbose_name = _("党支部")
+        verbose_name_plural = _("党支部")
+        constraints = [
+            models.UniqueConstraint(fields=["township", "name"], name="branch_unique_name_per_township")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """县直部门: a county unit that can accept dispatched courses."""
+
+    name = models.CharField(_("部门名称"), max_length=80, unique=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("县直部门")
+        verbose_name_plural = _("县直部门")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberGroup(models.Model):
+    """A group a member belongs to, carrying its yearly study-hours rule as data."""
+
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    study_hours_target = models.DecimalField(
+        _("年度学时要求"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("留空表示沿用普通党员的要求。"),
+    )
+    exempt_from_target = models.BooleanField(
+        _("免于学时考核"),
+        default=False,
+        help_text=_("年老体弱、重病等按条例可不参加集中学习的党员，实行送学上门。"),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("党员群体")
+        verbose_name_plural = _("党员群体")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberQuerySet(ScopedQuerySet):
+    township_path = "branch__township"
+    member_path = "pk"
+
+    def active(self):
+        return self.filter(is_active=True)
+
+    def search(self, text: str):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(Q(name__contains=text) | Q(branch__name__contains=text))
+
+
+class Member(models.Model):
+    """党员: one party member's record."""
+
+    class Gender(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    class Education(models.TextChoices):
+        POSTGRADUATE = "postgraduate", _("研究生")
+        BACHELOR = "bachelor", _("大学本科")
+        COLLEGE = "college", _("大学专科")
+        SECONDARY = "secondary", _("中专/高中")
+        JUNIOR = "junior", _("初中及以下")
+
+    class Category(models.TextChoices):
+        WORKER = "worker", _("工人")
+        FARMER = "farmer", _("农牧渔民")
+        PROFESSIONAL = "professional", _("专业技术人员")
+        MANAGER = "manager", _("企业管理人员")
+        ORGAN_STAFF = "organ_staff", _("党政机关工作人员")
+        STUDENT = "student", _("学生")
+        RETIRED = "retired", _("离退休人员")
+        OTHER = "other", _("其他职业人员")
+
+    class Status(models.TextChoices):
+        PROBATIONARY = "probationary", _("预备党员")
+        FULL = "full", _("正式党员")
+        SUSPENDED = "suspended", _("停止党籍")
+
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
+    birth_date = models.DateField(_("出生日期"))
+    id_number = models.CharField(
+        _("公民身份号码"),
+        max_length=18,
+        unique=True,
+        validators=[validate_id_number],
+        error_messages={"unique": _("该公民身份号码已登记在其他党员名下。")},
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    education = models.CharField(_("学历"), max_length=20, choices=Education.choices)
+    category = models.CharField(
+        _("人员类别"), max_length=20, choices=Category.choices, default=Category.OTHER
+    )
+    position = models.CharField(_("工作岗位"), max_length=100, blank=True)
+    join_date = models.DateField(_("入党日期"))
+    full_date = models.DateField(_("转正日期"), null=True, blank=True)
+    status = models.CharField(_("党员状态"), max_length=20, choices=Status.choices, default=Status.FULL)
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="members", verbose_name=_("所在党支部")
+    )
+    groups = models.ManyToManyField(
+        MemberGroup, blank=True, related_name="members", verbose_name=_("党员群体")
+    )
+    is_active = models.BooleanField(_("在册"), default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+        verbose_name=_("登录账号"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["branch__township__code", "branch__name", "name", "pk"]
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
+        indexes = [
+            models.Index(fields=["branch", "is_active"], name="member_branch_active_idx"),
+            models.Index(fields=["name"], name="member_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("trainees:member-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        self.id_number = normalize_id_number(self.id_number)
+        embedded = birth_date_from_id_number(self.id_number) if self.id_number else None
+        if embedded and self.birth_date and embedded != self.birth_date:
+            errors.setdefault("birth_date", []).append(
+                ValidationError(_("出生日期与公民身份号码中的出生日期不一致。"), code="birth_mismatch")
+            )
+        if self.join_date and self.birth_date and age_on(self.birth_date, self.join_date) < 18:
+            errors.setdefault("join_date", []).append(
+                ValidationError(_("入党日期须在年满18周岁之后。"), code="join_too_early")
+            )
+        if self.join_date and self.join_date > datetime.date.today():
+            errors.setdefault("join_date", []).append(
+                ValidationError(_("入党日期不能晚于今天。"), code="join_future")
+            )
+        if self.full_date and self.join_date and self.full_date < self.join_date:
+            errors.setdefault("full_date", []).append(
+                ValidationError(_("转正日期不能早于入党日期。"), code="full_before_join")
+            )
+        if self.status == self.Status.PROBATIONARY and self.full_date:
+            errors.setdefault("full_date", []).append(
+                ValidationError(_("预备党员不应有转正日期。"), code="probationary_full_date")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def township(self) -> Township:
+        return self.branch.township
+
+
+class Profile(models.Model):
+    """A login's role in the portal, and the township a township admin runs."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="portal_profile",
+        verbose_name=_("登录账号"),
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="admins",
+        verbose_name=_("所属乡镇（街道）"),
+    )
+
+    class Meta:
+        verbose_name = _("用户角色")
+        verbose_name_plural = _("用户角色")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=Role.TOWNSHIP) | Q(township__isnull=False),
+                name="profile_township_admin_has_township",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"

@@ -1,0 +1,128 @@
+"""Who sees what: the one helper every scoped fetch in the portal goes through.
+
+Roles:
+- county staff (县委组织部) see everything;
+- a township admin (乡镇党校管理员) sees the rows of one township;
+- an instructor sees the rows that name them;
+- a trainee (学员) sees only rows about their own member record.
+
+A QuerySet declares *where* its township, member or instructor is
+(``township_path`` …); :func:`scope_queryset` decides *which rows* each role
+gets. Views then fetch with ``get_object_or_404(Model.objects.visible_to(user), pk=…)``
+so an object outside the user's scope is a 404, never a leak.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COUNTY = "county", _("县委组织部工作人员")
+    TOWNSHIP = "township", _("乡镇党校管理员")
+    INSTRUCTOR = "instructor", _("授课教师")
+    TRAINEE = "trainee", _("学员")
+
+
+def role_of(user) -> str | None:
+    """The user's portal role, cached on the user object for the request."""
+    if user is None or not user.is_authenticated:
+        return None
+    if hasattr(user, "_portal_role"):
+        return user._portal_role
+    role = None
+    profile = _profile_of(user)
+    if profile is not None:
+        role = profile.role
+    elif user.is_superuser:
+        role = Role.COUNTY
+    user._portal_role = role
+    return role
+
+
+def _profile_of(user):
+    try:
+        return user.portal_profile
+    except models.ObjectDoesNotExist:
+        return None
+
+
+def township_id_of(user) -> int | None:
+    profile = _profile_of(user)
+    return profile.township_id if profile is not None else None
+
+
+def member_id_of(user) -> int | None:
+    """The pk of the member record linked to this login, if any."""
+    if not hasattr(user, "_portal_member_id"):
+        try:
+            user._portal_member_id = user.member.pk
+        except models.ObjectDoesNotExist:
+            user._portal_member_id = None
+    return user._portal_member_id
+
+
+def scope_queryset(
+    queryset: models.QuerySet,
+    user,
+    *,
+    township_path: str | None,
+    member_path: str | None = None,
+    instructor_user_path: str | None = None,
+) -> models.QuerySet:
+    """Restrict ``queryset`` to the rows ``user`` may see (none when unsure)."""
+    role = role_of(user)
+    if role == Role.COUNTY:
+        return queryset
+    if role == Role.TOWNSHIP and township_path:
+        township_id = township_id_of(user)
+        if township_id is not None:
+            return queryset.filter(**{township_path: township_id})
+    if role == Role.TRAINEE and member_path:
+        member_id = member_id_of(user)
+        if member_id is not None:
+            return queryset.filter(**{member_path: member_id})
+    if role == Role.INSTRUCTOR and instructor_user_path:
+        return queryset.filter(**{instructor_user_path: user.pk})
+    return queryset.none()
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base for every township-owned model's QuerySet."""
+
+    township_path: str | None = None
+    member_path: str | None = None
+    instructor_user_path: str | None = None
+
+    def visible_to(self, user):
+        return scope_queryset(
+            self,
+            user,
+            township_path=self.township_path,
+            member_path=self.member_path,
+            instructor_user_path=self.instructor_user_path,
+        )
+
+
+def role_required(*roles: str):
+    """Refuse (403) a view to users whose role is not among ``roles``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if role_of(request.user) not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def can_see_personal_data(user) -> bool:
+    """Full ID and phone numbers: county staff and township admins only."""
+    return role_of(user) in (Role.COUNTY, Role.TOWNSHIP)

@@ -1,0 +1,66 @@
+"""Validators for the personal identifiers on a member record."""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK_CHARS = "10X98765432"
+_ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+_PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+def id_number_check_char(first17: str) -> str:
+    """The ISO 7064 MOD 11-2 check character of the first 17 digits."""
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK_CHARS[total % 11]
+
+
+def normalize_id_number(value: str) -> str:
+    return (value or "").strip().upper()
+
+
+def birth_date_from_id_number(value: str) -> datetime.date | None:
+    """The birth date embedded at positions 7–14, or None if it is not a date."""
+    try:
+        return datetime.datetime.strptime(value[6:14], "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def validate_id_number(value: str) -> None:
+    """An 18-character national ID number with a valid birth date and checksum."""
+    value = normalize_id_number(value)
+    if not _ID_PATTERN.match(value):
+        raise ValidationError(_("公民身份号码应为18位，前17位为数字，最后一位为数字或X。"), code="id_format")
+    if birth_date_from_id_number(value) is None:
+        raise ValidationError(_("公民身份号码中的出生日期无效。"), code="id_birth_date")
+    if id_number_check_char(value[:17]) != value[17]:
+        raise ValidationError(_("公民身份号码校验位不正确，请核对。"), code="id_checksum")
+
+
+def validate_phone(value: str) -> None:
+    """A mainland mobile number (11 digits) or a landline with area code."""
+    if not _PHONE_PATTERN.match((value or "").strip()):
+        raise ValidationError(
+            _("联系电话格式不正确：手机号为以1开头的11位数字，座机请带区号（如0534-5512345）。"),
+            code="phone_format",
+        )
+
+
+def mask_id_number(value: str) -> str:
+    """3714**********123X: the region prefix and the last four characters stay."""
+    if not value:
+        return ""
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """138****5678: the first three and the last four digits stay."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]

@@ -1,0 +1,88 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from .filters import MemberFilter
+from .forms import MemberForm
+from .models import Member, Township
+from .scoping import Role, can_see_personal_data, role_required
+
+STAFF_ROLES = (Role.COUNTY, Role.TOWNSHIP)
+PAGE_SIZE = 25
+
+
+@role_required(*STAFF_ROLES)
+def township_list(request):
+    townships = Township.objects.visible_to(request.user).select_related("district").with_counts()
+    return render(request, "trainees/township_list.html", {"townships": townships})
+
+
+@role_required(*STAFF_ROLES)
+def township_detail(request, pk):
+    township = get_object_or_404(Township.objects.visible_to(request.user).select_related("district"), pk=pk)
+    branches = township.branches.annotate(
+        member_count=Count("members", filter=Q(members__is_active=True))
+    ).order_by("domain", "name")
+    paginator = Paginator(branches, 50)
+    return render(
+        request,
+        "trainees/township_detail.html",
+        {
+            "township": township,
+            "page": paginator.get_page(request.GET.get("page")),
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+def member_list(request):
+    members = Member.objects.visible_to(request.user).select_related("branch__township")
+    member_filter = MemberFilter(request.GET, queryset=members, user=request.user)
+    paginator = Paginator(member_filter.qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "trainees/member_list.html",
+        {"filter": member_filter, "page": page, "query": query.urlencode()},
+    )
+
+
+@role_required(*STAFF_ROLES)
+def member_detail(request, pk):
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).select_related("branch__township", "user"), pk=pk
+    )
+    return render(
+        request,
+        "trainees/member_detail.html",
+        {
+            "member": member,
+            "groups": member.groups.all(),
+            "show_personal_data": can_see_personal_data(request.user),
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+def member_create(request):
+    form = MemberForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        member = form.save()
+        messages.success(request, _("已新增党员 %(name)s。") % {"name": member.name})
+        return redirect(member)
+    return render(request, "trainees/member_form.html", {"form": form, "member": None})
+
+
+@role_required(*STAFF_ROLES)
+def member_edit(request, pk):
+    member = get_object_or_404(Member.objects.visible_to(request.user), pk=pk)
+    form = MemberForm(request.POST or None, instance=member, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("已保存 %(name)s 的党员信息。") % {"name": member.name})
+        return redirect(member)
+    return render(request, "trainees/member_form.html", {"form": form, "member": member})
