@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Branch, Department, District, Member, MemberGroup, Profile, Township
+from .models import Branch, Department, District, ImportBatch, Member, MemberGroup, Profile, Township
 
 
 @admin.register(District)
@@ -50,3 +50,14 @@ class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "township"]
     list_filter = ["role", "township"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "original_name", "created_by", "township", "status", "created_count"]
+    list_filter = ["status", "township"]
+    list_select_related = ["created_by", "township"]
+    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

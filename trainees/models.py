@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .scoping import Role, ScopedQuerySet
@@ -338,3 +340,97 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+def import_upload_to(batch: ImportBatch, filename: str) -> str:
+    """Stored under a random name: the original may carry ID numbers and is for audit only."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"imports/members/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{suffix}"
+
+
+class ImportBatchQuerySet(ScopedQuerySet):
+    # County-wide batches (township null) are visible to county staff only.
+    township_path = "township"
+
+
+class ImportBatch(models.Model):
+    """One uploaded roster file: previewed, then committed all at once, or failed."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("待确认")
+        COMMITTED = "committed", _("已导入")
+        FAILED = "failed", _("未导入")
+
+    TRANSITIONS = {Status.PREVIEWED: {Status.COMMITTED, Status.FAILED}}
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    township = models.ForeignKey(
+        Township,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+        verbose_name=_("导入范围"),
+        help_text=_("乡镇管理员的导入限于本乡镇；留空表示全县。"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    file = models.FileField(_("原始文件"), upload_to=import_upload_to, max_length=200)
+    file_size = models.PositiveIntegerField(_("文件大小"), default=0)
+    sha256 = models.CharField(_("文件摘要"), max_length=64, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PREVIEWED)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("无变化"), default=0)
+    invalid_count = models.PositiveIntegerField(_("有误"), default=0)
+    errors = models.JSONField(_("错误明细"), default=list, blank=True)
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("名册导入批次")
+        verbose_name_plural = _("名册导入批次")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("trainees:member-import-detail", args=[self.pk])
+
+    @property
+    def can_commit(self) -> bool:
+        return self.status == self.Status.PREVIEWED and self.invalid_count == 0
+
+    def set_counts(self, counts: dict[str, int], errors: list[dict]) -> None:
+        self.total_rows = counts["total"]
+        self.created_count = counts["created"]
+        self.updated_count = counts["updated"]
+        self.unchanged_count = counts["unchanged"]
+        self.invalid_count = counts["invalid"]
+        self.errors = errors
+
+    def move_to(self, status: str, *, by) -> None:
+        """Move along TRANSITIONS, recording who and when; anything else is a bug."""
+        if status not in self.TRANSITIONS.get(self.status, set()):
+            raise ValueError(f"import batch cannot go from {self.status} to {status}")
+        self.status = status
+        self.finished_by = by
+        self.finished_at = timezone.now()
