@@ -1,0 +1,697 @@
+"""Roster import: read an .xlsx/.csv roster, validate it in memory, upsert members in bulk.
+
+The pipeline has three steps, each usable on its own:
+
+1. :func:`check_roster_file` and :func:`read_roster` — refuse files that are not
+   what they claim (zip signature, zip-bomb sizes, text encoding) and turn the
+   first sheet into rows keyed by field, whatever the column order;
+2. :func:`plan_member_import` — validate every row against the importer's
+   visible branches and the members already on file (a few queries per thousand
+   rows, none per row) and sort rows into created / updated / unchanged / invalid;
+3. :func:`apply_member_import` — write the new and changed rows at once: a temp
+   staging table filled by COPY (PostgreSQL) or one executemany (SQLite), then
+   one ``INSERT … SELECT … ON CONFLICT (id_number) DO UPDATE … WHERE changed``.
+
+ID and phone numbers never appear in messages or logs: errors name the row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Branch, Member, MemberGroup
+from .validators import (
+    birth_date_from_id_number,
+    normalize_id_number,
+    validate_id_number,
+    validate_phone,
+)
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# A 20,000-row roster unpacks to about 6 MB of XML; anything far beyond is refused
+# before calamine inflates it (zip bombs).
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2000
+READ_CHUNK = 1000
+HEADER_SCAN_ROWS = 10
+
+Progress = Callable[[str, int, int], None]
+
+# Field → header names as Chinese rosters spell them (compared after normalisation).
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("姓名",),
+    "gender": ("性别",),
+    "ethnicity": ("民族",),
+    "birth_date": ("出生日期", "出生年月", "出生年月日"),
+    "id_number": ("公民身份号码", "身份证号", "身份证号码", "公民身份证号码", "身份证"),
+    "education": ("学历", "文化程度", "最高学历"),
+    "join_date": ("入党时间", "入党日期", "入党年月"),
+    "full_date": ("转正时间", "转正日期", "转正年月"),
+    "status": ("党员状态", "党籍状态"),
+    "category": ("人员类别", "职业类别"),
+    "groups": ("党员群体", "群体"),
+    "position": ("工作岗位", "岗位", "职务"),
+    "branch": ("所在党支部", "党支部", "所在支部", "支部名称", "所在党组织", "党组织"),
+    "township": ("所在乡镇", "乡镇", "乡镇（街道）", "所在乡镇（街道）", "乡镇(街道)", "所在乡镇(街道)"),
+    "phone": ("联系电话", "手机号码", "手机号", "电话", "联系方式"),
+}
+REQUIRED_FIELDS = ("name", "id_number", "education", "join_date", "branch")
+# Member columns the staging table carries, in this order.
+MEMBER_COLUMNS = (
+    "id_number",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "phone",
+    "education",
+    "category",
+    "position",
+    "join_date",
+    "full_date",
+    "status",
+    "branch_id",
+)
+_ALIAS_TO_FIELD = {alias: f for f, aliases in HEADER_ALIASES.items() for alias in aliases}
+
+_GENDERS = {"男": "M", "女": "F", "M": "M", "F": "F"}
+_EDUCATION = {
+    **{label: value for value, label in Member.Education.choices},
+    "博士": "postgraduate",
+    "博士研究生": "postgraduate",
+    "硕士": "postgraduate",
+    "硕士研究生": "postgraduate",
+    "本科": "bachelor",
+    "大学": "bachelor",
+    "大专": "college",
+    "专科": "college",
+    "中专": "secondary",
+    "高中": "secondary",
+    "中技": "secondary",
+    "职高": "secondary",
+    "中专及高中": "secondary",
+    "初中": "junior",
+    "小学": "junior",
+    "小学及以下": "junior",
+}
+_CATEGORIES = {
+    **{label: value for value, label in Member.Category.choices},
+    "农民": "farmer",
+    "管理人员": "manager",
+    "机关干部": "organ_staff",
+    "公务员": "organ_staff",
+    "离退休": "retired",
+    "退休": "retired",
+    "退休人员": "retired",
+    "其他": "other",
+}
+_STATUSES = {
+    **{label: value for value, label in Member.Status.choices},
+    "正式": "full",
+    "预备": "probationary",
+}
+_DATE_PATTERNS = (
+    # 2019-07-01, 2019/7/1, 2019.7.1, 2019年7月1日, 2019年7月, 2019-07, 2019.07
+    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(?:(\d{1,2})\s*日?)?)?$"),
+    # 201907, 20190701
+    re.compile(r"^(\d{4})(\d{2})(\d{2})?$"),
+)
+_GROUP_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read as a roster (wrong type, too big, no header…)."""
+
+
+class ConcurrentChangeError(Exception):
+    """Members changed between validation and the write; the import is rolled back."""
+
+
+@dataclass
+class RosterRow:
+    number: int  # the row number the user sees in Excel (1-based, header included)
+    cells: dict[str, Any]
+
+
+@dataclass
+class Roster:
+    columns: set[str]
+    rows: list[RosterRow]
+
+
+@dataclass
+class RowError:
+    row: int
+    name: str
+    messages: list[str]
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "name": self.name, "messages": self.messages}
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do; nothing in it has touched the database yet."""
+
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    # Final values of every new or changed member row (MEMBER_COLUMNS order).
+    to_write: list[tuple] = field(default_factory=list)
+    # id_number → group pks, for members whose groups are (re)set by the file.
+    groups: dict[str, set[int]] = field(default_factory=dict)
+    existing_ids: dict[str, int] = field(default_factory=dict)
+    groups_column: bool = False
+
+    @property
+    def invalid(self) -> int:
+        return len(self.errors)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "total": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "invalid": self.invalid,
+        }
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+def check_roster_file(file: IO[bytes], filename: str, *, size: int | None = None) -> str:
+    """Refuse anything but a real .xlsx or a decodable .csv of sane size; return the kind."""
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise ImportFileError(_("文件超过 %(mb)d MB，请拆分后分批导入。") % {"mb": MAX_UPLOAD_BYTES // 2**20})
+    lower = filename.lower()
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    if lower.endswith(".xlsx"):
+        if not head.startswith(b"PK\x03\x04"):
+            raise ImportFileError(_("文件不是有效的 .xlsx 工作簿，请用 Excel 或 WPS 另存为 .xlsx 后再上传。"))
+        _check_zip(file)
+        return "xlsx"
+    if lower.endswith(".csv"):
+        if head.startswith(b"PK\x03\x04") or b"\x00" in head:
+            raise ImportFileError(_("文件内容不是 CSV 文本，请确认文件类型。"))
+        return "csv"
+    if lower.endswith(".xls"):
+        raise ImportFileError(_("不支持旧版 .xls 文件，请用 Excel 或 WPS 另存为 .xlsx 后再上传。"))
+    raise ImportFileError(_("只能导入 .xlsx 或 .csv 文件。"))
+
+
+def _check_zip(file: IO[bytes]) -> None:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise ImportFileError(
+                    _("文件不是有效的 .xlsx 工作簿，请用 Excel 或 WPS 另存为 .xlsx 后再上传。")
+                )
+            if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED_BYTES:
+                raise ImportFileError(_("工作簿解压后过大，请拆分后分批导入。"))
+    except zipfile.BadZipFile as exc:
+        raise ImportFileError(_("文件已损坏，无法作为 .xlsx 打开。")) from exc
+    finally:
+        file.seek(0)
+
+
+def read_roster(file: IO[bytes], kind: str) -> Roster:
+    """The first sheet's rows keyed by field, starting below the header row."""
+    table = _read_xlsx(file) if kind == "xlsx" else _read_csv(file)
+    header_index, columns = _find_header(table)
+    rows = []
+    for index in range(header_index + 1, len(table)):
+        values = table[index]
+        cells = {f: values[i] for i, f in columns.items() if i < len(values)}
+        if any(_text(v) for v in cells.values()):
+            rows.append(RosterRow(number=index + 1, cells=cells))
+    return Roster(columns=set(columns.values()), rows=rows)
+
+
+def _read_xlsx(file: IO[bytes]) -> list[list[Any]]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(file)
+        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError) as exc:
+        raise ImportFileError(_("无法读取工作簿，请确认文件未加密、未损坏。")) from exc
+
+
+def _read_csv(file: IO[bytes]) -> list[list[str]]:
+    data = file.read()
+    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(_("无法识别 CSV 文件的编码，请保存为 UTF-8 或 GBK 编码。"))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text, newline=""), dialect))
+
+
+def _normalize_header(value: Any) -> str:
+    text = re.sub(r"\s+", "", _text(value)).replace("*", "").replace("＊", "")
+    return text.replace("（必填）", "").replace("(必填)", "")
+
+
+def _find_header(table: list[list[Any]]) -> tuple[int, dict[int, str]]:
+    """The header row (roster sheets often start with a title row) and its column → field map."""
+    for index, values in enumerate(table[:HEADER_SCAN_ROWS]):
+        columns: dict[int, str] = {}
+        for i, value in enumerate(values):
+            found = _ALIAS_TO_FIELD.get(_normalize_header(value))
+            if found and found not in columns.values():
+                columns[i] = found
+        if "id_number" in columns.values() and "name" in columns.values():
+            missing = [f for f in REQUIRED_FIELDS if f not in columns.values()]
+            if missing:
+                labels = "、".join(HEADER_ALIASES[f][0] for f in missing)
+                raise ImportFileError(_("表头缺少必需的列：%(columns)s。") % {"columns": labels})
+            return index, columns
+    raise ImportFileError(
+        _("找不到表头行：前 %(n)d 行中没有同时包含“姓名”和“公民身份号码（身份证号）”的行。")
+        % {"n": HEADER_SCAN_ROWS}
+    )
+
+
+# --- Cell values ---------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    text = str(value).replace("\u3000", " ").replace("\ufeff", "").strip()
+    if text.startswith('="') and text.endswith('"'):  # Excel's ="0123" text-preserving trick
+        text = text[2:-1]
+    return text.lstrip("'").strip()
+
+
+def parse_date(value: Any) -> tuple[datetime.date, bool] | None:
+    """A date from an Excel cell or text, and whether only year and month were given.
+
+    Returns None for an empty cell; raises ValueError when the value is not a date.
+    """
+    if isinstance(value, datetime.datetime):
+        return value.date(), False
+    if isinstance(value, datetime.date):
+        return value, False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and 0 < value < 100000:  # an unformatted Excel serial
+            return _EXCEL_EPOCH + datetime.timedelta(days=int(value)), False
+        # 1998.10 typed into a number cell reads back as 1998.1: two decimals are the month.
+        text = str(int(value)) if float(value).is_integer() else f"{value:.2f}"
+    else:
+        text = _text(value)
+    if not text:
+        return None
+    text = re.split(r"[ T]", text, maxsplit=1)[0]
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month, day = match.groups()
+            return datetime.date(int(year), int(month), int(day or 1)), day is None
+    raise ValueError(text)
+
+
+# --- Validation ----------------------------------------------------------------------------------
+
+
+class BranchIndex:
+    """Resolve a roster's branch text to one of the importer's visible branches."""
+
+    def __init__(self, branches: Iterable[Branch]):
+        self.by_name: dict[str, list[Branch]] = {}
+        self.by_pair: dict[tuple[str, str], Branch] = {}
+        for branch in branches:
+            self.by_name.setdefault(branch.name, []).append(branch)
+            self.by_pair[(branch.township.name, branch.name)] = branch
+
+    def resolve(self, branch_text: str, township_text: str) -> tuple[Branch | None, str | None]:
+        branch_text = re.sub(r"\s+", "", branch_text)
+        township_text = re.sub(r"\s+", "", township_text)
+        parts = re.split(r"[/／]", branch_text, maxsplit=1)
+        if len(parts) == 2:
+            township_text, branch_text = parts
+        if township_text:
+            branch = self.by_pair.get((township_text, branch_text))
+            if branch is None:
+                return None, _("在“%(township)s”找不到党支部“%(branch)s”，或您无权向其导入。") % {
+                    "township": township_text,
+                    "branch": branch_text,
+                }
+            return branch, None
+        candidates = self.by_name.get(branch_text, [])
+        if not candidates:
+            return None, _("找不到党支部“%(branch)s”，或您无权向其导入。") % {"branch": branch_text}
+        if len(candidates) > 1:
+            return None, _("多个乡镇都有名为“%(branch)s”的党支部，请写成“乡镇/支部”或填写“所在乡镇”列。") % {
+                "branch": branch_text
+            }
+        return candidates[0], None
+
+
+def _choice(value: str, mapping: dict[str, str], label: str) -> tuple[str | None, str | None]:
+    key = re.sub(r"\s+", "", value)
+    if key in mapping:
+        return mapping[key], None
+    allowed = "、".join(dict.fromkeys(k for k in mapping if not k.isascii()))
+    return None, _("%(label)s“%(value)s”无法识别，可填：%(allowed)s。") % {
+        "label": label,
+        "value": value,
+        "allowed": allowed,
+    }
+
+
+def _validate_row(
+    row: RosterRow,
+    *,
+    columns: set[str],
+    branches: BranchIndex,
+    groups_by_key: dict[str, int],
+    existing: dict | None,
+) -> tuple[dict[str, Any] | None, set[int] | None, list[str]]:
+    """The member's final values (merged over ``existing``), its groups, and any errors."""
+    cells = row.cells
+    errors: list[str] = []
+    text = {f: _text(v) for f, v in cells.items()}
+    for f in REQUIRED_FIELDS:
+        if not text.get(f):
+            errors.append(_("缺少必填项：%(label)s。") % {"label": HEADER_ALIASES[f][0]})
+
+    values: dict[str, Any] = {}
+    if existing:
+        values.update(existing)
+    values["name"] = text.get("name", "")
+    if len(values["name"]) > 50:
+        errors.append(_("姓名过长（最多50个字）。"))
+
+    id_number = normalize_id_number(text.get("id_number", ""))
+    if isinstance(cells.get("id_number"), int | float) or "E+" in id_number:
+        errors.append(_("公民身份号码被存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写。"))
+        id_number = ""
+    elif id_number:
+        try:
+            validate_id_number(id_number)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            id_number = ""
+    values["id_number"] = id_number
+    id_birth = birth_date_from_id_number(id_number) if id_number else None
+
+    if "gender" in columns and text.get("gender"):
+        values["gender"], error = _choice(text["gender"], _GENDERS, _("性别"))
+        errors += [error] if error else []
+        if id_number and values["gender"] and values["gender"] != ("M" if int(id_number[16]) % 2 else "F"):
+            errors.append(_("性别与公民身份号码不一致。"))
+    elif id_number:
+        values["gender"] = "M" if int(id_number[16]) % 2 else "F"
+
+    if "ethnicity" in columns and text.get("ethnicity"):
+        ethnicity = text["ethnicity"]
+        values["ethnicity"] = ethnicity if ethnicity.endswith("族") else ethnicity + "族"
+        if len(values["ethnicity"]) > 20:
+            errors.append(_("民族填写有误。"))
+    else:
+        values.setdefault("ethnicity", "汉族")
+
+    dates: dict[str, tuple[datetime.date, bool] | None] = {}
+    for f in ("birth_date", "join_date", "full_date"):
+        if f not in columns:
+            continue
+        try:
+            dates[f] = parse_date(cells.get(f))
+        except ValueError:
+            errors.append(
+                _(
+                    "%(label)s“%(value)s”不是可识别的日期（可写 2019-07-01、2019/7/1、2019年7月1日 或 201907）。"
+                )
+                % {"label": HEADER_ALIASES[f][0], "value": text.get(f, "")}
+            )
+            dates[f] = None
+    birth = dates.get("birth_date")
+    if birth and id_birth:
+        birth_date, month_only = birth
+        agrees = (birth_date.year, birth_date.month) == (id_birth.year, id_birth.month)
+        if month_only and agrees:
+            birth = (id_birth, False)
+        elif (not month_only and birth_date != id_birth) or not agrees:
+            errors.append(_("出生日期与公民身份号码中的出生日期不一致。"))
+    values["birth_date"] = birth[0] if birth else id_birth
+    if dates.get("join_date"):
+        values["join_date"] = dates["join_date"][0]
+    if "full_date" in columns:
+        values["full_date"] = dates["full_date"][0] if dates.get("full_date") else None
+    values.setdefault("full_date", None)
+
+    for f, mapping, label in (
+        ("education", _EDUCATION, _("学历")),
+        ("category", _CATEGORIES, _("人员类别")),
+        ("status", _STATUSES, _("党员状态")),
+    ):
+        if text.get(f):
+            values[f], error = _choice(text[f], mapping, label)
+            errors += [error] if error else []
+    if "status" not in columns and "full_date" in columns:
+        values["status"] = Member.Status.FULL if values["full_date"] else Member.Status.PROBATIONARY
+    values.setdefault("category", Member.Category.OTHER)
+    values.setdefault("status", Member.Status.FULL)
+
+    if "position" in columns:
+        values["position"] = text.get("position", "")
+        if len(values["position"]) > 100:
+            errors.append(_("工作岗位过长（最多100个字）。"))
+    values.setdefault("position", "")
+
+    if "phone" in columns:
+        phone = re.sub(r"[\s()（）]", "", text.get("phone", ""))
+        if phone:
+            try:
+                validate_phone(phone)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        values["phone"] = phone
+    values.setdefault("phone", "")
+
+    if text.get("branch"):
+        branch, error = branches.resolve(text["branch"], text.get("township", ""))
+        if error:
+            errors.append(error)
+        else:
+            values["branch_id"] = branch.pk
+            if existing and existing["township_id"] != branch.township_id:
+                errors.append(
+                    _("此人已登记在其他乡镇（街道）的党支部，导入不会转移组织关系；请先办理组织关系转接。")
+                )
+
+    member_groups = None
+    if "groups" in columns:
+        member_groups = set()
+        for key in filter(None, _GROUP_SEPARATORS.split(text.get("groups", ""))):
+            if key in groups_by_key:
+                member_groups.add(groups_by_key[key])
+            else:
+                errors.append(_("党员群体“%(group)s”不存在。") % {"group": key})
+
+    if not errors:
+        member = Member(**{k: v for k, v in values.items() if k in MEMBER_COLUMNS})
+        try:
+            member.clean()
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    return (None if errors else values), member_groups, errors
+
+
+def _existing_members(id_numbers: list[str], *, with_groups: bool) -> tuple[dict, dict[str, set[int]]]:
+    """Members already on file, by ID number: READ_CHUNK per query, never one per row."""
+    existing: dict[str, dict] = {}
+    groups: dict[str, set[int]] = {}
+    through = Member.groups.through
+    for start in range(0, len(id_numbers), READ_CHUNK):
+        chunk = id_numbers[start : start + READ_CHUNK]
+        for row in Member.objects.filter(id_number__in=chunk).values(
+            "pk", *MEMBER_COLUMNS, township_id=F("branch__township_id")
+        ):
+            existing[row["id_number"]] = row
+        if with_groups:
+            pairs = through.objects.filter(member__id_number__in=chunk).values_list(
+                "member__id_number", "membergroup_id"
+            )
+            for id_number, group_id in pairs:
+                groups.setdefault(id_number, set()).add(group_id)
+    return existing, groups
+
+
+def plan_member_import(
+    roster: Roster, *, branches: Iterable[Branch], progress: Progress | None = None
+) -> ImportPlan:
+    """Validate every row and decide what would be created, updated or left alone."""
+    plan = ImportPlan(total=len(roster.rows), groups_column="groups" in roster.columns)
+    index = BranchIndex(branches)
+    groups_by_key: dict[str, int] = {}
+    if plan.groups_column:
+        for pk, code, name in MemberGroup.objects.values_list("pk", "code", "name"):
+            groups_by_key[code] = groups_by_key[name] = pk
+
+    first_row: dict[str, int] = {}
+    duplicates: dict[int, int] = {}
+    for row in roster.rows:
+        id_number = normalize_id_number(_text(row.cells.get("id_number")))
+        if id_number in first_row:
+            duplicates[row.number] = first_row[id_number]
+        elif id_number:
+            first_row[id_number] = row.number
+    existing, existing_groups = _existing_members(list(first_row), with_groups=plan.groups_column)
+    plan.existing_ids = {k: v["pk"] for k, v in existing.items()}
+
+    for done, row in enumerate(roster.rows, 1):
+        id_number = normalize_id_number(_text(row.cells.get("id_number")))
+        current = existing.get(id_number)
+        values, member_groups, errors = _validate_row(
+            row, columns=roster.columns, branches=index, groups_by_key=groups_by_key, existing=current
+        )
+        if row.number in duplicates:
+            errors.insert(0, _("公民身份号码与第 %(row)d 行重复。") % {"row": duplicates[row.number]})
+        if errors:
+            plan.errors.append(
+                RowError(row=row.number, name=_text(row.cells.get("name"))[:50], messages=errors)
+            )
+        else:
+            final = tuple(values[c] for c in MEMBER_COLUMNS)
+            row_changed = current is None or final != tuple(current[c] for c in MEMBER_COLUMNS)
+            groups_changed = member_groups is not None and member_groups != existing_groups.get(
+                id_number, set()
+            )
+            if row_changed:
+                plan.to_write.append(final)
+            if groups_changed:
+                plan.groups[id_number] = member_groups
+            if current is None:
+                plan.created += 1
+            elif row_changed or groups_changed:
+                plan.updated += 1
+            else:
+                plan.unchanged += 1
+        if progress and (done % 1000 == 0 or done == plan.total):
+            progress("validate", done, plan.total)
+    return plan
+
+
+# --- Writing -------------------------------------------------------------------------------------
+
+
+def apply_member_import(plan: ImportPlan, *, progress: Progress | None = None) -> None:
+    """Write a valid plan's new and changed rows in one statement; call inside a transaction."""
+    assert plan.is_valid, "an import with invalid rows must not be written"
+    if not plan.to_write and not plan.groups:
+        return
+    member_table = Member._meta.db_table
+    branch_table = Branch._meta.db_table
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    postgres = connection.vendor == "postgresql"
+    compare = "IS DISTINCT FROM" if postgres else "IS NOT"
+    columns = ", ".join(MEMBER_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in MEMBER_COLUMNS if c != "id_number")
+    changed = " OR ".join(f"{member_table}.{c} {compare} excluded.{c}" for c in MEMBER_COLUMNS)
+    written: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        if plan.to_write:
+            _fill_staging(cursor, plan.to_write, postgres=postgres)
+            # The WHERE clause also keeps a member created meanwhile in another township
+            # where it is: it is then missing from RETURNING and the import is rolled back.
+            cursor.execute(
+                f"""
+                INSERT INTO {member_table} ({columns}, is_active, created_at, updated_at)
+                SELECT {columns}, %s, %s, %s FROM member_import_staging WHERE true
+                ON CONFLICT (id_number) DO UPDATE SET {updates}, updated_at = excluded.updated_at
+                WHERE ({changed})
+                  AND (SELECT township_id FROM {branch_table} WHERE id = {member_table}.branch_id)
+                    = (SELECT township_id FROM {branch_table} WHERE id = excluded.branch_id)
+                RETURNING id, id_number
+                """,
+                [True, stamp, stamp],
+            )
+            written = dict((id_number, pk) for pk, id_number in cursor.fetchall())
+            cursor.execute("DROP TABLE member_import_staging")
+            if len(written) != len(plan.to_write):
+                raise ConcurrentChangeError
+        if progress:
+            progress("write", len(plan.to_write), len(plan.to_write))
+    if plan.groups:
+        _write_groups(plan, {**plan.existing_ids, **written})
+
+
+def _fill_staging(cursor, rows: list[tuple], *, postgres: bool) -> None:
+    member_table = Member._meta.db_table
+    columns = ", ".join(MEMBER_COLUMNS)
+    if postgres:
+        cursor.execute(
+            f"CREATE TEMP TABLE member_import_staging ON COMMIT DROP AS "
+            f"SELECT {columns} FROM {member_table} WITH NO DATA"
+        )
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerows(tuple(r"\N" if v is None else v for v in row) for row in rows)
+        buffer.seek(0)
+        cursor.cursor.copy_expert(
+            f"COPY member_import_staging ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+        )
+    else:
+        cursor.execute(
+            f"CREATE TEMP TABLE member_import_staging AS SELECT {columns} FROM {member_table} LIMIT 0"
+        )
+        placeholders = ", ".join(["%s"] * len(MEMBER_COLUMNS))
+        adapt = connection.ops.adapt_datefield_value
+        cursor.executemany(
+            f"INSERT INTO member_import_staging ({columns}) VALUES ({placeholders})",
+            [tuple(adapt(v) if isinstance(v, datetime.date) else v for v in row) for row in rows],
+        )
+
+
+def _write_groups(plan: ImportPlan, member_ids: dict[str, int]) -> None:
+    through = Member.groups.through
+    ids = [member_ids[id_number] for id_number in plan.groups]
+    for start in range(0, len(ids), READ_CHUNK):
+        through.objects.filter(member_id__in=ids[start : start + READ_CHUNK]).delete()
+    through.objects.bulk_create(
+        [
+            through(member_id=member_ids[id_number], membergroup_id=group_id)
+            for id_number, group_ids in plan.groups.items()
+            for group_id in group_ids
+        ]
+    )
