@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .importing import ImportFileError, check_roster_file
 from .models import Branch, Member
 
 
@@ -53,3 +54,22 @@ class MemberForm(forms.ModelForm):
 
     def clean_phone(self):
         return self.cleaned_data["phone"].strip()
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("名册文件"),
+        help_text=_(
+            "支持 .xlsx 和 .csv（UTF-8 或 GBK 编码），不超过 10 MB。第一张工作表须有表头行："
+            "姓名、公民身份号码、学历、入党时间、所在党支部为必需列，列的顺序不限。"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        try:
+            check_roster_file(uploaded, uploaded.name, size=uploaded.size)
+        except ImportFileError as exc:
+            raise forms.ValidationError(str(exc), code="bad_file") from exc
+        return uploaded

@@ -1,13 +1,18 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from .exporting import member_export
 from .filters import MemberFilter
-from .forms import MemberForm
-from .models import Member, Township
+from .forms import MemberForm, MemberImportForm
+from .importing import ImportFileError
+from .models import ImportBatch, Member, Township
 from .scoping import Role, can_see_personal_data, role_required
+from .services import member_import_commit, member_import_preview
 
 STAFF_ROLES = (Role.COUNTY, Role.TOWNSHIP)
 PAGE_SIZE = 25
@@ -86,3 +91,70 @@ def member_edit(request, pk):
         messages.success(request, _("已保存 %(name)s 的党员信息。") % {"name": member.name})
         return redirect(member)
     return render(request, "trainees/member_form.html", {"form": form, "member": member})
+
+
+@role_required(*STAFF_ROLES)
+def member_import(request):
+    form = MemberImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = member_import_preview(user=request.user, uploaded_file=form.cleaned_data["file"])
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect(batch)
+    return render(request, "trainees/member_import.html", {"form": form})
+
+
+@role_required(*STAFF_ROLES)
+def member_import_detail(request, pk):
+    batch = get_object_or_404(
+        ImportBatch.objects.visible_to(request.user).select_related("created_by"), pk=pk
+    )
+    errors = Paginator(batch.errors, 200).get_page(request.GET.get("page"))
+    return render(request, "trainees/member_import_detail.html", {"batch": batch, "errors": errors})
+
+
+@require_POST
+@role_required(*STAFF_ROLES)
+def member_import_confirm(request, pk):
+    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
+    try:
+        batch = member_import_commit(user=request.user, batch=batch)
+    except ImportFileError as exc:
+        messages.error(request, str(exc))
+        return redirect(batch)
+    if batch.status == ImportBatch.Status.COMMITTED:
+        messages.success(
+            request,
+            _("导入完成：新增 %(created)d 人，更新 %(updated)d 人，无变化 %(unchanged)d 人。")
+            % {
+                "created": batch.created_count,
+                "updated": batch.updated_count,
+                "unchanged": batch.unchanged_count,
+            },
+        )
+    else:
+        messages.error(request, _("数据已变化，重新校验发现错误，本次没有导入任何数据。"))
+    return redirect(batch)
+
+
+@role_required(*STAFF_ROLES)
+def member_import_history(request):
+    batches = ImportBatch.objects.visible_to(request.user).select_related("created_by", "township")
+    page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "trainees/member_import_history.html", {"page": page})
+
+
+@role_required(*STAFF_ROLES)
+def member_import_file(request, pk):
+    """The original upload, for audit; scoped like the batch itself."""
+    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
+    return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name)
+
+
+@role_required(*STAFF_ROLES)
+def member_export_xlsx(request):
+    members = Member.objects.visible_to(request.user)
+    member_filter = MemberFilter(request.GET, queryset=members, user=request.user)
+    return member_export(user=request.user, members=member_filter.qs)
