@@ -1,0 +1,244 @@
+"""Roster import benchmark (not a test): 20,000 rows, three ways, same file, same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ningjin_bench .venv/bin/python benchmarks/import_bench.py
+
+1. the portal's real import path (``member_import_file``: read with calamine, validate every
+   row in memory, COPY into a staging table + one INSERT … ON CONFLICT, record the batch);
+2. the bare pipeline: calamine read + COPY of the raw cells into a scratch table, no validation
+   — the floor the real path is compared with;
+3. django-import-export 4.4 in bulk mode (``use_bulk``), its Resource defined here, not in the app.
+
+The database is migrated, a bench township (code 371422990) with 50 branches is created, and its
+members are deleted before each timed run; nothing else is touched. Results go to
+docs/bench-import.json and stdout.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ningjin_training.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from import_export import fields, resources, widgets  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+from python_calamine import CalamineWorkbook  # noqa: E402
+
+from trainees.models import Branch, District, Member, Township  # noqa: E402
+from trainees.services import member_import_file  # noqa: E402
+from trainees.validators import id_number_check_char  # noqa: E402
+
+ROWS = int(os.environ.get("BENCH_ROWS", "20000"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+BRANCHES = 50
+HEADERS = [
+    "序号",
+    "姓名",
+    "性别",
+    "民族",
+    "出生日期",
+    "公民身份号码",
+    "学历",
+    "入党时间",
+    "转正时间",
+    "所在党支部",
+    "联系电话",
+]
+
+
+def bench_township() -> Township:
+    district, _ = District.objects.get_or_create(name="基准测试片区")
+    township, _ = Township.objects.get_or_create(
+        code="371422990",
+        defaults={"name": "基准测试镇", "district": district, "party_school": "基准测试镇党校"},
+    )
+    for n in range(BRANCHES):
+        Branch.objects.get_or_create(
+            township=township, name=f"基准{n:02d}村党支部", defaults={"domain": "rural"}
+        )
+    return township
+
+
+def write_roster(path: Path) -> None:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("党员名册")
+    sheet.append(["宁津县基准测试镇党员花名册（虚构数据）"])
+    sheet.append(HEADERS)
+    for n in range(ROWS):
+        birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=n % 18000)
+        first17 = f"371499{birth:%Y%m%d}{n // 18000:02d}{1 + 2 * (n % 5)}"  # odd 17th digit: male
+        sheet.append(
+            [
+                n + 1,
+                f"基准党员{n}",
+                "男",
+                "汉族",
+                birth,
+                first17 + id_number_check_char(first17),
+                "大学本科",
+                f"{birth.year + 25}-07-01",
+                f"{birth.year + 26}/7/1",
+                f"基准{n % BRANCHES:02d}村党支部",
+                f"139{n:08d}",
+            ]
+        )
+    workbook.save(path)
+
+
+def clear(township: Township) -> None:
+    Member.objects.filter(branch__township=township).delete()
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def real_import(path: Path) -> None:
+    plan, batch = member_import_file(user=None, path=path)
+    assert plan.created == ROWS and batch is not None, plan.counts()
+
+
+def real_reimport(path: Path) -> None:
+    plan, _ = member_import_file(user=None, path=path)
+    assert plan.unchanged == ROWS, plan.counts()
+
+
+def bare_pipeline(path: Path) -> None:
+    """calamine read + COPY of the raw cells into a scratch table: no validation, no upsert."""
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)[2:]
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(str(v) for v in row) + "\n")
+    buffer.seek(0)
+    with transaction.atomic(), connection.cursor() as cursor:
+        columns = ", ".join(f"c{i} text" for i in range(len(HEADERS)))
+        cursor.execute(f"CREATE TEMP TABLE bench_scratch ({columns}) ON COMMIT DROP")
+        cursor.cursor.copy_expert("COPY bench_scratch FROM STDIN", buffer)
+
+
+class MemberResource(resources.ModelResource):
+    """django-import-export's way: one Resource, Chinese column names, bulk mode."""
+
+    name = fields.Field(attribute="name", column_name="姓名")
+    gender = fields.Field(attribute="gender", column_name="性别")
+    ethnicity = fields.Field(attribute="ethnicity", column_name="民族")
+    birth_date = fields.Field(attribute="birth_date", column_name="出生日期", widget=widgets.DateWidget())
+    id_number = fields.Field(attribute="id_number", column_name="公民身份号码")
+    education = fields.Field(attribute="education", column_name="学历")
+    join_date = fields.Field(
+        attribute="join_date", column_name="入党时间", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+    full_date = fields.Field(
+        attribute="full_date", column_name="转正时间", widget=widgets.DateWidget("%Y/%m/%d")
+    )
+    branch = fields.Field(
+        attribute="branch", column_name="所在党支部", widget=widgets.ForeignKeyWidget(Branch, field="name")
+    )
+    phone = fields.Field(attribute="phone", column_name="联系电话")
+
+    class Meta:
+        model = Member
+        fields = (
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "id_number",
+            "education",
+            "join_date",
+            "full_date",
+            "branch",
+            "phone",
+        )
+        import_id_fields = ("id_number",)
+        use_bulk = True
+        batch_size = 1000
+        skip_diff = True
+
+    def before_import_row(self, row, **kwargs):
+        row["性别"] = {"男": "M", "女": "F"}.get(row["性别"], row["性别"])
+        row["学历"] = {"大学本科": "bachelor"}.get(row["学历"], row["学历"])
+
+
+def import_export_bulk(path: Path) -> None:
+    import tablib
+
+    with open(path, "rb") as file:
+        dataset = tablib.Dataset().load(file.read(), format="xlsx", skip_lines=1)  # skip the title row
+    result = MemberResource().import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
+    assert result.totals["new"] == ROWS, result.totals
+
+
+def main() -> None:
+    assert connection.vendor == "postgresql", "run against PostgreSQL: DATABASE_URL=postgres://…"
+    call_command("migrate", verbosity=0)
+    township = bench_township()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings.MEDIA_ROOT = Path(tmp) / "media"
+        path = Path(tmp) / f"roster-{ROWS}.xlsx"
+        write_roster(path)
+        runs: dict[str, list[float]] = {
+            "real_import": [],
+            "real_reimport_noop": [],
+            "bare_read_copy": [],
+            "import_export_bulk": [],
+        }
+        for _ in range(REPEAT):
+            clear(township)
+            runs["real_import"].append(timed(lambda: real_import(path)))
+            runs["real_reimport_noop"].append(timed(lambda: real_reimport(path)))
+            runs["bare_read_copy"].append(timed(lambda: bare_pipeline(path)))
+            clear(township)
+            runs["import_export_bulk"].append(timed(lambda: import_export_bulk(path)))
+        clear(township)
+        file_size = path.stat().st_size
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+    median = {name: round(statistics.median(times), 3) for name, times in runs.items()}
+    result = {
+        "rows": ROWS,
+        "repeat": REPEAT,
+        "file_bytes": file_size,
+        "measured_at": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "postgresql": server,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "cpu_count": os.cpu_count(),
+        "machine": platform.machine(),
+        "seconds": {name: [round(t, 3) for t in times] for name, times in runs.items()},
+        "median_seconds": median,
+        "ratios": {
+            "real_import_over_bare_read_copy": round(median["real_import"] / median["bare_read_copy"], 2),
+            "import_export_bulk_over_real_import": round(
+                median["import_export_bulk"] / median["real_import"], 2
+            ),
+        },
+    }
+    out = ROOT / "docs" / "bench-import.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
