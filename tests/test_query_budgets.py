@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from trainees.models import Member
+from trainees.models import ImportBatch, Member
 
 from .factories import BranchFactory, MemberFactory, TownshipFactory
 
@@ -34,6 +34,17 @@ def _member_a(cast):
     return {"pk": cast.member_a.pk}
 
 
+def _import_batch_a(cast):
+    batch = ImportBatch.objects.create(
+        created_by=cast.users["township_a"],
+        township=cast.township_a,
+        original_name="名册.xlsx",
+        file="imports/members/test.xlsx",
+        errors=[{"row": 3, "name": "甲", "messages": ["缺少必填项：学历。"]}],
+    )
+    return {"pk": batch.pk}
+
+
 BUDGETS: dict[str, list[Budget]] = {
     "home": [
         Budget("county", 8),
@@ -47,6 +58,10 @@ BUDGETS: dict[str, list[Budget]] = {
     "trainees:member-detail": [Budget("township_a", 8, _member_a)],
     "trainees:member-create": [Budget("township_a", 8)],
     "trainees:member-edit": [Budget("township_a", 10, _member_a)],
+    "trainees:member-export": [Budget("county", 8), Budget("township_a", 8)],
+    "trainees:member-import": [Budget("township_a", 6)],
+    "trainees:member-import-history": [Budget("county", 8), Budget("township_a", 8)],
+    "trainees:member-import-detail": [Budget("township_a", 8, _import_batch_a)],
 }
 
 NOT_PAGES = {
@@ -55,6 +70,8 @@ NOT_PAGES = {
     "logout": "POST only",
     "set_language": "POST only",
     "text-size": "POST only, no queries",
+    "trainees:member-import-confirm": "POST only; the import's own budget is in test_import_service.py",
+    "trainees:member-import-file": "file download of one scoped batch",
 }
 
 
