@@ -29,12 +29,12 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Branch, Member, MemberGroup
 from .validators import (
-    birth_date_from_id_number,
     normalize_id_number,
     validate_id_number,
     validate_phone,
@@ -87,9 +87,16 @@ MEMBER_COLUMNS = (
 )
 _ALIAS_TO_FIELD = {alias: f for f, aliases in HEADER_ALIASES.items() for alias in aliases}
 
+
+def _label_map(choices) -> dict[str, str]:
+    """Chinese label → value, with plain-str keys: roster cells are Chinese whatever the UI language."""
+    with translation.override("zh-hans"):
+        return {str(member.label): member.value for member in choices}
+
+
 _GENDERS = {"男": "M", "女": "F", "M": "M", "F": "F"}
 _EDUCATION = {
-    **{label: value for value, label in Member.Education.choices},
+    **_label_map(Member.Education),
     "博士": "postgraduate",
     "博士研究生": "postgraduate",
     "硕士": "postgraduate",
@@ -108,7 +115,7 @@ _EDUCATION = {
     "小学及以下": "junior",
 }
 _CATEGORIES = {
-    **{label: value for value, label in Member.Category.choices},
+    **_label_map(Member.Category),
     "农民": "farmer",
     "管理人员": "manager",
     "机关干部": "organ_staff",
@@ -119,7 +126,7 @@ _CATEGORIES = {
     "其他": "other",
 }
 _STATUSES = {
-    **{label: value for value, label in Member.Status.choices},
+    **_label_map(Member.Status),
     "正式": "full",
     "预备": "probationary",
 }
@@ -308,7 +315,11 @@ def _find_header(table: list[list[Any]]) -> tuple[int, dict[int, str]]:
 
 
 def _text(value: Any) -> str:
-    if value is None:
+    if isinstance(value, str):
+        text = value.strip()
+        if not text or (text[0] not in "='\ufeff" and "\u3000" not in text):
+            return text
+    elif value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -386,7 +397,7 @@ class BranchIndex:
         return candidates[0], None
 
 
-def _choice(value: str, mapping: dict[str, str], label: str) -> tuple[str | None, str | None]:
+def _choice(value: str, mapping: dict[str, str], label) -> tuple[str | None, str | None]:
     key = re.sub(r"\s+", "", value)
     if key in mapping:
         return mapping[key], None
@@ -432,10 +443,14 @@ def _validate_row(
             errors.extend(exc.messages)
             id_number = ""
     values["id_number"] = id_number
-    id_birth = birth_date_from_id_number(id_number) if id_number else None
+    id_birth = (
+        datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+        if id_number
+        else None
+    )
 
     if "gender" in columns and text.get("gender"):
-        values["gender"], error = _choice(text["gender"], _GENDERS, _("性别"))
+        values["gender"], error = _choice(text["gender"], _GENDERS, gettext_lazy("性别"))
         errors += [error] if error else []
         if id_number and values["gender"] and values["gender"] != ("M" if int(id_number[16]) % 2 else "F"):
             errors.append(_("性别与公民身份号码不一致。"))
@@ -480,9 +495,9 @@ def _validate_row(
     values.setdefault("full_date", None)
 
     for f, mapping, label in (
-        ("education", _EDUCATION, _("学历")),
-        ("category", _CATEGORIES, _("人员类别")),
-        ("status", _STATUSES, _("党员状态")),
+        ("education", _EDUCATION, gettext_lazy("学历")),
+        ("category", _CATEGORIES, gettext_lazy("人员类别")),
+        ("status", _STATUSES, gettext_lazy("党员状态")),
     ):
         if text.get(f):
             values[f], error = _choice(text[f], mapping, label)

@@ -24,8 +24,11 @@ def normalize_id_number(value: str) -> str:
 
 def birth_date_from_id_number(value: str) -> datetime.date | None:
     """The birth date embedded at positions 7–14, or None if it is not a date."""
-    try:
-        return datetime.datetime.strptime(value[6:14], "%Y%m%d").date()
+    digits = value[6:14]
+    if len(digits) != 8 or not digits.isascii() or not digits.isdigit():
+        return None
+    try:  # int() + date() rather than strptime: this runs for every row of a roster import
+        return datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
         return None
 
