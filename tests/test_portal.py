@@ -19,6 +19,8 @@ def test_healthz_reports_database_and_broker(client):
 
 
 def test_healthz_reports_a_broker_that_is_down_without_failing(client, monkeypatch):
+    # Celery reads CELERY_BROKER_URL from the environment ahead of its own config.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
     response = client.get("/healthz")
     assert response.status_code == 200

@@ -12,7 +12,7 @@
         labels: data.labels,
         datasets: [{ label: canvas.getAttribute("aria-label") || "", data: data.values, backgroundColor: "#a4161a" }]
       },
-      options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false } } }
+      options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false } } }
     });
   });
 })();
