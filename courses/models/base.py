@@ -56,6 +56,16 @@ class Workflow(models.Model):
         choices = dict(self._meta.get_field(self.STATE_FIELD).choices or [])
         return str(choices.get(value, value))
 
+    def check_transition(self, to: str, *, note: str = "") -> None:
+        """Raise :class:`IllegalTransition` if moving to ``to`` (with ``note``) is not allowed."""
+        if not self.can_transition(to):
+            raise IllegalTransition(
+                _("当前状态为“%(current)s”，不能变更为“%(target)s”。")
+                % {"current": self._state_label(self.state), "target": self._state_label(to)}
+            )
+        if to in self.REASON_REQUIRED and not (note or "").strip():
+            raise IllegalTransition(_("变更为“%(target)s”须填写原因。") % {"target": self._state_label(to)})
+
     def transition(self, to: str, *, by, note: str = ""):
         """Move to ``to`` or raise :class:`IllegalTransition` leaving the row untouched.
 
@@ -63,13 +73,7 @@ class Workflow(models.Model):
         """
         note = (note or "").strip()
         current = self.state
-        if not self.can_transition(to):
-            raise IllegalTransition(
-                _("当前状态为“%(current)s”，不能变更为“%(target)s”。")
-                % {"current": self._state_label(current), "target": self._state_label(to)}
-            )
-        if to in self.REASON_REQUIRED and not note:
-            raise IllegalTransition(_("变更为“%(target)s”须填写原因。") % {"target": self._state_label(to)})
+        self.check_transition(to, note=note)
         with transaction.atomic():
             if self.pk is not None:
                 stored = (

@@ -136,3 +136,11 @@ class CourseRequestEvent(TransitionEvent):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.from_status} → {self.to_status}"
+
+    @property
+    def from_label(self) -> str:
+        return CourseRequest.Status(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return CourseRequest.Status(self.to_status).label
