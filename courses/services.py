@@ -74,9 +74,17 @@ def course_stage_change(
 @transaction.atomic
 def course_material_add(*, course: Course, kind: str, title: str, file, by) -> CourseMaterial:
     """Store an uploaded file already checked by ``CourseMaterialForm``."""
-    return CourseMaterial.objects.create(
+    material = CourseMaterial(
         course=course, kind=kind, title=title, file=file, size=file.size, uploaded_by=by
     )
+    try:
+        material.save()
+    except Exception:
+        # The file is written before the row; do not leave it behind on failure.
+        if material.file.name:
+            material.file.storage.delete(material.file.name)
+        raise
+    return material
 
 
 @transaction.atomic

@@ -155,8 +155,9 @@ def course_detail(request, pk):
         "stage_form": StageChangeForm(targets=stage_targets, initial={"date": timezone.localdate()})
         if stage_targets
         else None,
-        "material_form": CourseMaterialForm() if can_manage else None,
-        "link_form": CourseLinkForm() if can_manage else None,
+        # Distinct ids: both forms have a "title" field on the same page.
+        "material_form": CourseMaterialForm(auto_id="material_%s") if can_manage else None,
+        "link_form": CourseLinkForm(auto_id="link_%s") if can_manage else None,
     }
     return render(request, "courses/course_detail.html", context)
 
