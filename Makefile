@@ -24,7 +24,7 @@ test: $(STAMP)
 	$(PY) -m pytest -m "not e2e and not services" -n 2 -q
 
 test-services: $(STAMP)
-	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) \
+	DATABASE_URL=$(PG_URL) REPLICA_DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) \
 		$(PY) -m pytest -m "not e2e" -n 2 -q
 
 test-e2e: $(STAMP)
