@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/ningjin
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PORT ?= 8000
 
-.PHONY: run test test-services test-e2e lint format messages check-deploy clean
+.PHONY: run test test-services test-e2e lint format messages check-deploy bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -24,7 +24,7 @@ test: $(STAMP)
 	$(PY) -m pytest -m "not e2e and not services" -n 2 -q
 
 test-services: $(STAMP)
-	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) \
+	DATABASE_URL=$(PG_URL) REPLICA_DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) \
 		$(PY) -m pytest -m "not e2e" -n 2 -q
 
 test-e2e: $(STAMP)
@@ -48,6 +48,10 @@ check-deploy: $(STAMP)
 	DEBUG=False SECRET_KEY=$${SECRET_KEY:-check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 		SECURE_SSL=True ALLOWED_HOSTS=portal.example.gov.cn \
 		$(PY) manage.py check --deploy --fail-level WARNING
+
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(PY) -m benchmarks.load
 
 clean:
 	rm -rf var/db.sqlite3 var/celery var/staticfiles

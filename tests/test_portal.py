@@ -84,3 +84,10 @@ def test_county_dashboard_counts_members_by_township_from_the_database(cast, cli
     assert townships["甲镇"] == 2
     assert townships["乙镇"] == 1
     assert response.context["member_total"] == 3
+
+
+def test_seed_demo_small_scale_is_one_township_with_two_branches():
+    call_command("seed_demo", scale="small")
+    assert Member.objects.count() == 50
+    assert Branch.objects.count() == 2
+    assert Branch.objects.values("township").distinct().count() == 1

@@ -15,6 +15,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from trainees.models import ImportBatch, Member
 
 from .factories import BranchFactory, MemberFactory, TownshipFactory
+from .factories_courses import (
+    CourseFactory,
+    CourseRequestFactory,
+    InstructorFactory,
+    RouteStopFactory,
+    TeachingBaseFactory,
+    ThemeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +53,34 @@ def _import_batch_a(cast):
     return {"pk": batch.pk}
 
 
+def _course(cast):
+    return {"pk": CourseFactory().pk}
+
+
+def _township_course(cast):
+    return {"pk": CourseFactory(township=cast.township_a, level="township").pk}
+
+
+def _theme(cast):
+    return {"pk": ThemeFactory().pk}
+
+
+def _instructor(cast):
+    return {"pk": InstructorFactory().pk}
+
+
+def _base(cast):
+    return {"pk": TeachingBaseFactory().pk}
+
+
+def _route(cast):
+    return {"pk": RouteStopFactory().route_id}
+
+
+def _request_a(cast):
+    return {"pk": CourseRequestFactory(township=cast.township_a).pk}
+
+
 BUDGETS: dict[str, list[Budget]] = {
     "home": [
         Budget("county", 8),
@@ -62,6 +98,26 @@ BUDGETS: dict[str, list[Budget]] = {
     "trainees:member-import": [Budget("township_a", 6)],
     "trainees:member-import-history": [Budget("county", 8), Budget("township_a", 8)],
     "trainees:member-import-detail": [Budget("township_a", 8, _import_batch_a)],
+    "courses:theme-list": [Budget("trainee", 5)],
+    "courses:theme-detail": [Budget("trainee", 6, _theme)],
+    "courses:theme-create": [Budget("county", 5)],
+    "courses:theme-edit": [Budget("county", 7, _theme)],
+    "courses:course-list": [Budget("county", 7), Budget("trainee", 7)],
+    "courses:course-detail": [Budget("county", 14, _course), Budget("township_a", 13, _township_course)],
+    "courses:course-create": [Budget("township_a", 6)],
+    "courses:course-edit": [Budget("township_a", 8, _township_course)],
+    "courses:course-board": [Budget("county", 5)],
+    "courses:instructor-list": [Budget("trainee", 5)],
+    "courses:instructor-detail": [Budget("trainee", 7, _instructor)],
+    "courses:instructor-create": [Budget("county", 8)],
+    "courses:instructor-edit": [Budget("county", 10, _instructor)],
+    "courses:base-list": [Budget("trainee", 6)],
+    "courses:base-create": [Budget("county", 5)],
+    "courses:base-edit": [Budget("county", 6, _base)],
+    "courses:route-detail": [Budget("trainee", 7, _route)],
+    "courses:request-list": [Budget("county", 6), Budget("township_a", 6), Budget("instructor", 6)],
+    "courses:request-create": [Budget("township_a", 6)],
+    "courses:request-detail": [Budget("county", 8, _request_a), Budget("township_a", 6, _request_a)],
 }
 
 NOT_PAGES = {
@@ -72,6 +128,12 @@ NOT_PAGES = {
     "text-size": "POST only, no queries",
     "trainees:member-import-confirm": "POST only; the import's own budget is in test_import_service.py",
     "trainees:member-import-file": "file download of one scoped batch",
+    "courses:course-stage": "POST only (pipeline step)",
+    "courses:material-add": "POST only (upload)",
+    "courses:material-delete": "POST only",
+    "courses:link-add": "POST only",
+    "courses:link-delete": "POST only",
+    "courses:request-action": "POST only (delivery workflow moves)",
 }
 
 

@@ -75,7 +75,8 @@ ENTERPRISES = [
 ]
 
 
-def seed_organisation(*, branches_total: int) -> list[Township]:
+def seed_organisation(*, branches_total: int, township_count: int = len(TOWNSHIPS)) -> list[Township]:
+    """All townships; branches only in the first ``township_count`` of them."""
     districts = [
         District.objects.update_or_create(name=name, defaults={"sort_order": i})[0]
         for i, name in enumerate(DISTRICTS)
@@ -105,7 +106,7 @@ def seed_organisation(*, branches_total: int) -> list[Township]:
                 "sort_order": i,
             },
         )
-    _seed_branches(townships, branches_total)
+    _seed_branches(townships[:township_count], branches_total)
     return townships
 
 
@@ -146,9 +147,13 @@ def _id_number(birth: datetime.date, seq: int, female: bool) -> str:
     return first17 + id_number_check_char(first17)
 
 
-def seed_members(*, count: int) -> None:
+def seed_members(*, count: int, townships: list[Township]) -> None:
     """``count`` members spread over every branch; existing ones are left as they are."""
-    branches = list(Branch.objects.select_related("township").order_by("township__code", "pk"))
+    branches = list(
+        Branch.objects.filter(township__in=townships)
+        .select_related("township")
+        .order_by("township__code", "pk")
+    )
     groups = {g.code: g for g in MemberGroup.objects.all()}
     today = timezone.localdate()
     used: set[str] = set()
@@ -251,8 +256,11 @@ def seed_users(townships: list[Township]) -> dict[str, str]:
 
 
 @transaction.atomic
-def seed(*, members: int) -> dict[str, str]:
-    branches_total = min(420, max(24, members // 15))
-    townships = seed_organisation(branches_total=branches_total)
-    seed_members(count=members)
+def seed(
+    *, members: int, township_count: int = len(TOWNSHIPS), branches_total: int | None = None
+) -> dict[str, str]:
+    if branches_total is None:
+        branches_total = min(420, max(24, members // 15))
+    townships = seed_organisation(branches_total=branches_total, township_count=township_count)
+    seed_members(count=members, townships=townships[:township_count])
     return seed_users(townships)

@@ -43,6 +43,8 @@ def test_county_staff_see_the_county_dashboard_and_member_list(page_for, visit):
     assert re.fullmatch(r"\d{4}\*{10}[\dX]{4}", first_id)
     page.fill("[name=q]", "党支部")
     page.click("form[role=search] button[type=submit]")
+    page.wait_for_url(re.compile(r"[?&]q="))
+    expect(page.locator("tbody tr").first).to_be_visible()
     check_page(page)
 
 

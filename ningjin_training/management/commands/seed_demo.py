@@ -3,20 +3,31 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from courses import demo as courses_demo
 from trainees import demo as trainees_demo
+
+# Dataset sizes: members, townships with branches, branches in all (None = by members).
+SCALES = {
+    "small": {"members": 50, "township_count": 1, "branches_total": 2},
+    "default": {"members": 2000},
+    "county": {"members": 20000, "branches_total": 400},
+}
 
 
 class Command(BaseCommand):
     help = "Build a realistic demo Ningjin county with logins for each role (safe to run twice)."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--members", type=int, default=2000, help="number of party members (default 2000)"
-        )
+        parser.add_argument("--scale", choices=sorted(SCALES), default="default", help="dataset size")
+        parser.add_argument("--members", type=int, help="number of party members (overrides --scale)")
 
-    def handle(self, *args, members, **options):
+    def handle(self, *args, scale, members, **options):
         started = time.monotonic()
-        logins = trainees_demo.seed(members=members)
+        params = dict(SCALES[scale])
+        if members is not None:
+            params["members"] = members
+        logins = trainees_demo.seed(**params)
+        courses_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(_("演示数据已就绪（用时 %.1f 秒）。") % (time.monotonic() - started))
         )
