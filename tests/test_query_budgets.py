@@ -81,10 +81,11 @@ def _township_feed(cast):
 
 BUDGETS: dict[str, list[Budget]] = {
     "home": [
-        Budget("county", 8),
-        Budget("township_a", 10),
+        # county +4, township +4, trainee +6: the monthly-cycle numbers (heatmap, hours, goal).
+        Budget("county", 12),
+        Budget("township_a", 14),
         Budget("instructor", 6),
-        Budget("trainee", 8),
+        Budget("trainee", 14),
     ],
     "trainees:township-list": [Budget("county", 8), Budget("township_a", 8)],
     "trainees:township-detail": [Budget("county", 8, _township_a)],
