@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from courses import demo_cycle
 from trainees import demo as trainees_demo
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, members, **options):
         started = time.monotonic()
         logins = trainees_demo.seed(members=members)
+        demo_cycle.seed_cycle()
         self.stdout.write(
             self.style.SUCCESS(_("演示数据已就绪（用时 %.1f 秒）。") % (time.monotonic() - started))
         )
