@@ -256,14 +256,15 @@ def session_enrollments(request, pk):
 @never_cache
 @role_required(*STAFF)
 def session_projector(request, pk):
-    """The QR code for the projector; the page reloads itself as the code rotates (no script)."""
+    """The QR code for the projector; vendored htmx polls for the next code as it rotates."""
     session = _managed_session(request, pk)
     token = services.checkin_token(session)
     url = request.build_absolute_uri(reverse("courses:session-checkin", args=[session.pk]) + f"?code={token}")
     qr_svg = segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff")
+    template = "courses/cycle/session_projector.html"
     return render(
         request,
-        "courses/cycle/session_projector.html",
+        f"{template}#qr" if request.htmx else template,
         {
             "session": session,
             "qr_svg": qr_svg,

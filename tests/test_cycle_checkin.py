@@ -139,13 +139,15 @@ def test_the_check_in_page_says_why_it_refuses(client_as, cast):
     assert not Attendance.objects.exists()
 
 
-def test_the_projector_shows_an_inline_svg_qr_code_and_refreshes_without_script(client_as, cast):
+def test_the_projector_shows_an_inline_svg_qr_code_and_polls_without_inline_script(client_as, cast):
     session = live_session(cast.township_a)
-    html = (
-        client_as("township_a").get(reverse("courses:session-projector", args=[session.pk])).content.decode()
-    )
-    assert "<svg" in html and 'http-equiv="refresh"' in html
+    client = client_as("township_a")
+    url = reverse("courses:session-projector", args=[session.pk])
+    html = client.get(url).content.decode()
+    assert "<svg" in html and 'hx-trigger="every' in html
     assert "<script>" not in html
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<div id="qr-block"') and "<svg" in fragment
 
 
 @pytest.mark.services
