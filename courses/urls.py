@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .urls_cycle import urlpatterns as cycle_urlpatterns
 
 app_name = "courses"
 
@@ -34,3 +35,5 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request-detail"),
     path("requests/<int:pk>/<slug:action>/", views.request_action, name="request-action"),
 ]
+
+urlpatterns += cycle_urlpatterns

@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils import timezone
 
+from courses import selectors_cycle
 from trainees.models import Branch, Member, MemberGroup, Township
 from trainees.scoping import member_id_of, township_id_of
 
@@ -21,6 +23,19 @@ def county_dashboard() -> dict:
             "values": [t.member_count for t in townships],
         },
         "branches_by_domain": _domain_rows(Branch.objects.all()),
+        **_county_cycle(townships),
+    }
+
+
+def _county_cycle(townships) -> dict:
+    year = timezone.localdate().year
+    numbers = selectors_cycle.county_cycle_numbers(year)
+    goal = settings.PORTAL_MEMBERS_GOAL
+    return {
+        **numbers,
+        "cycle_year": year,
+        "goal_percent": min(100, numbers["trained_members"] * 100 // goal) if goal else 100,
+        "heatmap": selectors_cycle.heatmap(year, townships),
     }
 
 
@@ -40,6 +55,7 @@ def township_dashboard(user) -> dict:
         "probationary_count": status_counts.get(Member.Status.PROBATIONARY, 0),
         "full_count": status_counts.get(Member.Status.FULL, 0),
         "branches_by_domain": _domain_rows(Branch.objects.filter(township=township)),
+        **selectors_cycle.township_cycle_numbers(township, timezone.localdate().year),
     }
 
 
@@ -57,7 +73,13 @@ def trainee_dashboard(user) -> dict:
         .filter(pk=member_id)
         .first()
     )
-    return {"member": member}
+    context = {"member": member}
+    if member is not None:
+        schedule = selectors_cycle.my_schedule(member, timezone.localdate().year)
+        context.update(
+            hours=schedule["hours"], percent=schedule["percent"], upcoming=schedule["enrollments"][:3]
+        )
+    return context
 
 
 def instructor_dashboard(user) -> dict:

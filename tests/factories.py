@@ -11,9 +11,15 @@ from trainees.validators import id_number_check_char
 _id_seq = itertools.count(1)
 
 
-def make_id_number(birth: datetime.date = datetime.date(1980, 5, 17), seq: int | None = None) -> str:
+def make_id_number(
+    birth: datetime.date = datetime.date(1980, 5, 17), seq: int | None = None, *, female: bool | None = None
+) -> str:
+    """A valid ID number; with ``female`` given, the 17th digit carries the gender (odd = male)."""
     seq = next(_id_seq) if seq is None else seq
-    first17 = f"371422{birth:%Y%m%d}{seq % 1000:03d}"
+    if female is not None:
+        seq = seq * 2 + (0 if female else 1)
+    seq %= 1000
+    first17 = f"371422{birth:%Y%m%d}{seq:03d}"
     return first17 + id_number_check_char(first17)
 
 
@@ -66,7 +72,9 @@ class MemberFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"党员{n}")
     gender = Member.Gender.MALE
     birth_date = datetime.date(1980, 5, 17)
-    id_number = factory.LazyAttribute(lambda o: make_id_number(o.birth_date))
+    id_number = factory.LazyAttribute(
+        lambda o: make_id_number(o.birth_date, female=o.gender == Member.Gender.FEMALE)
+    )
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     education = Member.Education.BACHELOR
     join_date = datetime.date(2005, 7, 1)

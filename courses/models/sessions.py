@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trainees.models import Branch, Member, MemberGroup, Township
-from trainees.scoping import ScopedQuerySet
+from trainees.scoping import ScopedQuerySet, scope_queryset
 
 from .base import TransitionEvent, Workflow
 from .catalog import Course, Instructor, TeachingBase, TeachingRoute, Theme
@@ -120,6 +123,16 @@ class SessionQuerySet(ScopedQuerySet):
 
     def published(self):
         return self.filter(status__in=[Session.Status.PUBLISHED, Session.Status.HELD, Session.Status.CLOSED])
+
+    def in_month(self, year: int, month: int):
+        """Sessions starting in a local (Asia/Shanghai) calendar month."""
+        start = timezone.make_aware(datetime.datetime(year, month, 1))
+        end = timezone.make_aware(datetime.datetime(year + month // 12, month % 12 + 1, 1))
+        return self.filter(starts_at__gte=start, starts_at__lt=end)
+
+    def managed_by(self, user):
+        """The write scope: county staff every session, a township admin their township's."""
+        return scope_queryset(self, user, township_path=self.township_path)
 
 
 class Session(Workflow):
@@ -256,6 +269,16 @@ class Session(Workflow):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("courses:session-detail", args=[self.pk])
+
+    @property
+    def local_month(self) -> datetime.date:
+        return timezone.localtime(self.starts_at).date().replace(day=1)
+
+    def has_started(self, now: datetime.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.starts_at
+
     def apply_transition(self, from_state: str, to: str, note: str) -> list[str]:
         if to == self.Status.CANCELLED:
             self.cancel_reason = note
@@ -269,8 +292,19 @@ class Session(Workflow):
 
 
 class SessionEvent(TransitionEvent):
+    """A status move of a session, or a note (from = to) such as a move or a notice sent."""
+
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="events", verbose_name=_("培训场次")
+    )
+    # System notes (the change notice) have no human author.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
 
     class Meta(TransitionEvent.Meta):
@@ -368,6 +402,7 @@ class Attendance(models.Model):
         verbose_name = _("考勤")
         verbose_name_plural = _("考勤")
         constraints = [models.UniqueConstraint(fields=["session", "member"], name="attendance_unique_member")]
+        indexes = [models.Index(fields=["member", "status"], name="attendance_member_status_idx")]
 
     def __str__(self) -> str:
         return f"{self.member} · {self.session} · {self.get_status_display()}"

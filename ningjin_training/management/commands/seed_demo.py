@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from courses import demo as courses_demo
+from courses import demo_cycle
 from trainees import demo as trainees_demo
 
 # Dataset sizes: members, townships with branches, branches in all (None = by members).
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             params["members"] = members
         logins = trainees_demo.seed(**params)
         courses_demo.seed()
+        demo_cycle.seed_cycle()
         self.stdout.write(
             self.style.SUCCESS(_("演示数据已就绪（用时 %.1f 秒）。") % (time.monotonic() - started))
         )

@@ -1,0 +1,619 @@
+"""Views of the monthly cycle: sessions, plans, attendance, ledger, trainee pages, feeds, heatmap."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from icalendar import Calendar, Event
+
+from trainees.models import Branch, Member, Township
+from trainees.scoping import Role, member_id_of, role_of, role_required, township_id_of
+
+from . import selectors_cycle as selectors
+from . import services_cycle as services
+from .forms_cycle import (
+    CancelForm,
+    LedgerFilterForm,
+    LessonPreparationForm,
+    SeriesForm,
+    SessionFilterForm,
+    SessionForm,
+)
+from .models import Attendance, Enrollment, IllegalTransition, MonthlyPlan, Session
+
+STAFF = (Role.COUNTY, Role.TOWNSHIP)
+PAGE_SIZE = 25
+STAFF_MOVES = {Session.Status.PUBLISHED, Session.Status.HELD, Session.Status.CLOSED, Session.Status.DRAFT}
+
+
+def _managed_session(request, pk) -> Session:
+    return get_object_or_404(Session.objects.managed_by(request.user), pk=pk)
+
+
+def _my_member(request) -> Member:
+    member_id = member_id_of(request.user)
+    if member_id is None:
+        raise PermissionDenied
+    return Member.objects.select_related("branch__township").get(pk=member_id)
+
+
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+# --- sessions ------------------------------------------------------------------------------------
+
+
+@role_required(*STAFF)
+def session_list(request):
+    form = SessionFilterForm(request.GET or None, user=request.user)
+    sessions = (
+        Session.objects.managed_by(request.user)
+        .select_related("township")
+        .annotate(enrolled=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED)))
+        .order_by("-starts_at", "pk")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            sessions = sessions.filter(title__contains=data["q"])
+        if data["status"]:
+            sessions = sessions.filter(status=data["status"])
+        if data["kind"]:
+            sessions = sessions.filter(kind=data["kind"])
+        if data["month"]:
+            sessions = sessions.in_month(data["month"].year, data["month"].month)
+        if data.get("township"):
+            sessions = sessions.filter(township=data["township"])
+    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    feed_url = None
+    if role_of(request.user) == Role.TOWNSHIP:
+        feed_url = request.build_absolute_uri(
+            reverse("courses:feed-township", args=[_feed_token("township", township_id_of(request.user))])
+        )
+    return render(
+        request,
+        "courses/cycle/session_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "feed_url": feed_url},
+    )
+
+
+@role_required(*STAFF)
+def session_create(request):
+    form = SessionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        session = services.session_create(form=form, by=request.user, township_id=form.township_id)
+        messages.success(request, _("已创建培训“%(title)s”（草稿）。") % {"title": session.title})
+        return redirect(session)
+    return render(request, "courses/cycle/session_form.html", {"form": form, "session": None})
+
+
+@role_required(*STAFF)
+def session_edit(request, pk):
+    session = _managed_session(request, pk)
+    if session.status not in (Session.Status.DRAFT, Session.Status.PUBLISHED):
+        messages.error(request, _("已举办、已结束或已取消的培训不能再修改。"))
+        return redirect(session)
+    form = SessionForm(
+        request.POST or None,
+        instance=session,
+        user=request.user,
+        initial={"audience_domains": session.audience_domains},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.session_update(form=form, by=request.user)
+        messages.success(request, _("已保存培训“%(title)s”。") % {"title": session.title})
+        return redirect(session)
+    return render(request, "courses/cycle/session_form.html", {"form": form, "session": session})
+
+
+def session_detail(request, pk):
+    session = get_object_or_404(
+        Session.objects.visible_to(request.user)
+        .distinct()
+        .select_related("township", "course", "theme", "base", "route", "plan", "created_by"),
+        pk=pk,
+    )
+    can_manage = Session.objects.managed_by(request.user).filter(pk=pk).exists()
+    counts = dict(session.enrollments.values_list("status").annotate(n=Count("pk")).order_by())
+    attendance_counts = dict(session.attendances.values_list("status").annotate(n=Count("pk")).order_by())
+    context = {
+        "session": session,
+        "can_manage": can_manage,
+        "counts": counts,
+        "enrolled_count": counts.get(Enrollment.Status.ENROLLED, 0),
+        "waitlisted_count": counts.get(Enrollment.Status.WAITLISTED, 0),
+        "attendance_counts": [
+            (label, attendance_counts.get(value, 0)) for value, label in Attendance.Status.choices
+        ],
+        "instructors": session.instructors.all(),
+        "branches": session.audience_branches.all(),
+        "groups": session.audience_groups.all(),
+        "domains": [
+            label for value, label in Branch.Domain.choices if value in (session.audience_domains or [])
+        ],
+        "events": session.events.select_related("by").order_by("-at", "-pk")[:20],
+        "series": Session.objects.filter(series=session.series).exclude(pk=session.pk).order_by("starts_at")
+        if session.series
+        else [],
+        "moves": [m for m in session.allowed_transitions() if m in STAFF_MOVES],
+        "cancel_form": CancelForm(),
+        "series_form": SeriesForm(),
+        "status": Session.Status,
+    }
+    return render(request, "courses/cycle/session_detail.html", context)
+
+
+@require_POST
+@role_required(*STAFF)
+def session_transition(request, pk):
+    session = _managed_session(request, pk)
+    to = request.POST.get("to", "")
+    if to not in STAFF_MOVES:
+        messages.error(request, _("不支持的操作。"))
+        return redirect(session)
+    try:
+        services.session_transition(session=session, to=to, by=request.user)
+    except IllegalTransition as error:
+        messages.error(request, error.message)
+    else:
+        if to == Session.Status.CLOSED:
+            messages.success(request, _("培训已结束，未登记考勤的学员已记为缺勤。"))
+        else:
+            messages.success(
+                request, _("状态已变更为“%(status)s”。") % {"status": session.get_status_display()}
+            )
+    return redirect(session)
+
+
+@require_POST
+@role_required(*STAFF)
+def session_cancel(request, pk):
+    session = _managed_session(request, pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("取消培训须填写原因。"))
+        return redirect(session)
+    try:
+        services.session_cancel(session=session, by=request.user, reason=form.cleaned_data["reason"])
+    except IllegalTransition as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("培训已取消，已报名学员将收到通知。"))
+    return redirect(session)
+
+
+@require_POST
+@role_required(*STAFF)
+def session_duplicate(request, pk):
+    session = _managed_session(request, pk)
+    copy = services.session_duplicate(session=session, by=request.user)
+    messages.success(request, _("已复制为新的草稿，请核对时间后发布。"))
+    return redirect("courses:session-edit", pk=copy.pk)
+
+
+@role_required(*STAFF)
+def session_series(request, pk):
+    session = _managed_session(request, pk)
+    form = SeriesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = services.session_series_create(
+            session=session,
+            by=request.user,
+            dates=form.cleaned_data["dates"] or [timezone.localtime(session.starts_at).date()],
+            per_branch=form.cleaned_data["per_branch"],
+        )
+        messages.success(request, _("已创建 %(n)d 场系列培训（草稿），可分别修改。") % {"n": len(created)})
+        return redirect(session)
+    return render(request, "courses/cycle/session_series.html", {"form": form, "session": session})
+
+
+@require_POST
+@role_required(*STAFF)
+def session_invite(request, pk):
+    session = _managed_session(request, pk)
+    try:
+        result = services.session_invite(session=session, by=request.user)
+    except IllegalTransition as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("已邀请参训对象：新增报名 %(enrolled)d 人，候补 %(waitlisted)d 人。") % result,
+        )
+    return redirect(session)
+
+
+@role_required(*STAFF)
+def session_enrollments(request, pk):
+    session = _managed_session(request, pk)
+    enrollments = session.enrollments.select_related("member__branch").order_by("status", "created_at", "pk")
+    page = Paginator(enrollments, 50).get_page(request.GET.get("page"))
+    return render(request, "courses/cycle/session_enrollments.html", {"session": session, "page": page})
+
+
+@never_cache
+@role_required(*STAFF)
+def session_projector(request, pk):
+    """The QR code for the projector; vendored htmx polls for the next code as it rotates."""
+    session = _managed_session(request, pk)
+    token = services.checkin_token(session)
+    url = request.build_absolute_uri(reverse("courses:session-checkin", args=[session.pk]) + f"?code={token}")
+    qr_svg = segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff")
+    template = "courses/cycle/session_projector.html"
+    return render(
+        request,
+        f"{template}#qr" if request.htmx else template,
+        {
+            "session": session,
+            "qr_svg": qr_svg,
+            "checkin_url": url,
+            "refresh": services.CHECKIN_SLOT_SECONDS,
+            "checked_in": session.attendances.filter(method=Attendance.Method.QR).count(),
+        },
+    )
+
+
+@never_cache
+def session_checkin(request, pk):
+    """The scanned deep link: GET confirms (nothing changes), POST checks in. The signed code is the key."""
+    session = get_object_or_404(Session.objects.select_related("township"), pk=pk)
+    token = request.POST.get("code") if request.method == "POST" else request.GET.get("code", "")
+    refusal, attendance = None, None
+    member = None
+    if role_of(request.user) == Role.TRAINEE and member_id_of(request.user):
+        member = Member.objects.select_related("branch").get(pk=member_id_of(request.user))
+    try:
+        if request.method == "POST":
+            attendance = services.attendance_check_in(
+                session=session, member=member, by=request.user, token=token or ""
+            )
+        else:
+            services.checkin_verify(session=session, token=token or "")
+            services.checkin_window_check(session, timezone.now())
+            if member is None:
+                raise services.CheckInRefused(_("只有关联了党员信息的学员账号可以签到。"))
+    except services.CheckInRefused as error:
+        refusal = error.message
+    status = 200 if refusal is None else 400
+    return render(
+        request,
+        "courses/cycle/checkin.html",
+        {"session": session, "code": token, "refusal": refusal, "attendance": attendance},
+        status=status,
+    )
+
+
+@require_POST
+@role_required(Role.TRAINEE)
+def session_signup(request, pk):
+    member = _my_member(request)
+    session = get_object_or_404(Session.objects.filter(status=Session.Status.PUBLISHED), pk=pk)
+    try:
+        enrollment = services.enrollment_signup(session=session, member=member)
+    except IllegalTransition as error:
+        messages.error(request, error.message)
+    else:
+        if enrollment.status == Enrollment.Status.ENROLLED:
+            messages.success(request, _("报名成功：%(title)s。") % {"title": session.title})
+        else:
+            messages.info(request, _("名额已满，您已进入候补名单，有空位时按报名先后自动递补。"))
+    return redirect("courses:my-schedule")
+
+
+@require_POST
+@role_required(Role.TRAINEE)
+def session_withdraw(request, pk):
+    member = _my_member(request)
+    session = get_object_or_404(Session.objects.visible_to(request.user).distinct(), pk=pk)
+    try:
+        services.enrollment_withdraw(session=session, member=member)
+    except IllegalTransition as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已退出：%(title)s。") % {"title": session.title})
+    return redirect("courses:my-schedule")
+
+
+# --- attendance sheet ----------------------------------------------------------------------------
+
+
+@role_required(*STAFF)
+def attendance_sheet(request, pk):
+    """One form for the whole session: "mark all present", adjust, save once."""
+    session = _managed_session(request, pk)
+    member_ids = session.enrollments.filter(status=Enrollment.Status.ENROLLED).values("member_id")
+    marked_ids = session.attendances.values("member_id")
+    members = list(
+        Member.objects.filter(Q(pk__in=member_ids) | Q(pk__in=marked_ids))
+        .select_related("branch")
+        .order_by("branch__name", "name", "pk")
+    )
+    existing = {a.member_id: a for a in session.attendances.all()}
+    errors = []
+    if request.method == "POST":
+        rows = []
+        valid = set(Attendance.Status.values)
+        for member in members:
+            status = request.POST.get(f"status-{member.pk}", "")
+            reason = request.POST.get(f"reason-{member.pk}", "").strip()[:200]
+            version = request.POST.get(f"version-{member.pk}", "")
+            if status and status not in valid:
+                errors.append(_("%(name)s：出勤情况无效。") % {"name": member.name})
+            if status == Attendance.Status.EXCUSED and not reason:
+                errors.append(_("%(name)s：请假须填写事由。") % {"name": member.name})
+            rows.append(
+                services.AttendanceRow(
+                    member_id=member.pk,
+                    status=status,
+                    leave_reason=reason if status == Attendance.Status.EXCUSED else "",
+                    version=int(version) if version.isdigit() else None,
+                )
+            )
+        if not errors:
+            try:
+                result = services.attendance_bulk_save(session=session, by=request.user, rows=rows)
+            except services.StaleAttendance as stale:
+                messages.error(
+                    request,
+                    _(
+                        "保存失败：%(names)s 的考勤已被他人修改。为避免覆盖，本次未保存任何记录，请刷新后重新登记。"
+                    )
+                    % {"names": "、".join(stale.names[:10])},
+                )
+                return redirect("courses:attendance-sheet", pk=session.pk)
+            except IllegalTransition as error:
+                messages.error(request, error.message)
+                return redirect(session)
+            messages.success(request, _("考勤已保存：新增 %(created)d 条，修改 %(updated)d 条。") % result)
+            return redirect("courses:attendance-sheet", pk=session.pk)
+    prefill = request.GET.get("prefill") == "present"
+    rows = []
+    for member in members:
+        current = existing.get(member.pk)
+        if request.method == "POST":
+            status = request.POST.get(f"status-{member.pk}", "")
+            reason = request.POST.get(f"reason-{member.pk}", "")
+        else:
+            status = current.status if current else (Attendance.Status.PRESENT if prefill else "")
+            reason = current.leave_reason if current else ""
+        rows.append({"member": member, "current": current, "status": status, "reason": reason})
+    return render(
+        request,
+        "courses/cycle/attendance_sheet.html",
+        {
+            "session": session,
+            "rows": rows,
+            "choices": Attendance.Status.choices,
+            "errors": errors,
+            "editable": session.status
+            in (Session.Status.PUBLISHED, Session.Status.HELD, Session.Status.CLOSED),
+        },
+        status=400 if errors else 200,
+    )
+
+
+# --- monthly plans -------------------------------------------------------------------------------
+
+
+@role_required(*STAFF)
+def plan_list(request):
+    year = _year(request)
+    plans = (
+        MonthlyPlan.objects.visible_to(request.user)
+        .filter(month__year=year)
+        .select_related("township", "theme")
+        .annotate(
+            session_count=Count("sessions", distinct=True),
+            preparation_count=Count("preparations", distinct=True),
+        )
+        .order_by("-month", "township__code")
+    )
+    page = Paginator(plans, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "courses/cycle/plan_list.html", {"page": page, "year": year, "query": f"year={year}"}
+    )
+
+
+@role_required(*STAFF)
+def plan_detail(request, pk):
+    plan = get_object_or_404(
+        MonthlyPlan.objects.visible_to(request.user).select_related("township", "theme"), pk=pk
+    )
+    form = LessonPreparationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.lesson_preparation_record(plan=plan, by=request.user, form=form)
+        messages.success(request, _("已记录集体备课。"))
+        return redirect("courses:plan-detail", pk=plan.pk)
+    return render(
+        request,
+        "courses/cycle/plan_detail.html",
+        {
+            "plan": plan,
+            "form": form,
+            "preparations": plan.preparations.select_related("recorded_by").prefetch_related("instructors"),
+            "sessions": plan.sessions.order_by("starts_at"),
+            "events": plan.events.select_related("by").order_by("-at")[:20],
+        },
+    )
+
+
+# --- study-hours ledger --------------------------------------------------------------------------
+
+
+@role_required(*STAFF)
+def ledger_member(request, pk):
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).select_related("branch__township"), pk=pk
+    )
+    year = _year(request)
+    return render(
+        request,
+        "courses/cycle/ledger_member.html",
+        {"member": member, "year": year, **selectors.member_record(member, year)},
+    )
+
+
+@role_required(*STAFF)
+def ledger_township(request):
+    """Who is behind their yearly target in a township or branch; exempt members listed apart."""
+    form = LedgerFilterForm(request.GET or None, user=request.user)
+    members = Member.objects.visible_to(request.user).active()
+    year = timezone.localdate().year
+    if form.is_valid():
+        year = form.cleaned_data["year"] or year
+        if form.cleaned_data.get("township"):
+            members = members.filter(branch__township=form.cleaned_data["township"])
+        if form.cleaned_data["branch"]:
+            members = members.filter(branch=form.cleaned_data["branch"])
+    behind = selectors.behind_target(members, year)
+    page = Paginator(behind, 50).get_page(request.GET.get("page"))
+    exempt = selectors.exempt_members(members, year)[:100]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "courses/cycle/ledger_township.html",
+        {
+            "form": form,
+            "year": year,
+            "page": page,
+            "exempt": exempt,
+            "member_total": members.count(),
+            "query": query.urlencode(),
+        },
+    )
+
+
+# --- the trainee's pages -------------------------------------------------------------------------
+
+
+@role_required(Role.TRAINEE)
+def my_schedule(request):
+    member = _my_member(request)
+    year = timezone.localdate().year
+    feed_url = request.build_absolute_uri(
+        reverse("courses:feed-member", args=[_feed_token("member", member.pk)])
+    )
+    return render(
+        request,
+        "courses/cycle/my_schedule.html",
+        {"member": member, "year": year, "feed_url": feed_url, **selectors.my_schedule(member, year)},
+    )
+
+
+@role_required(Role.TRAINEE)
+def my_hours(request):
+    member = _my_member(request)
+    year = _year(request)
+    return render(
+        request,
+        "courses/cycle/my_hours.html",
+        {"member": member, "year": year, **selectors.member_record(member, year)},
+    )
+
+
+# --- iCalendar feeds -----------------------------------------------------------------------------
+
+
+def _feed_token(kind: str, pk: int) -> str:
+    return signing.Signer(salt=f"courses.feed.{kind}").sign(str(pk))
+
+
+def _feed_pk(kind: str, token: str) -> int:
+    try:
+        return int(signing.Signer(salt=f"courses.feed.{kind}").unsign(token))
+    except (signing.BadSignature, ValueError):
+        raise Http404 from None
+
+
+def _calendar(name: str, sessions) -> HttpResponse:
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Ningjin County//Monthly Training Portal//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    for session in sessions:
+        event = Event()
+        event.add("uid", f"session-{session.pk}@ningjin-training")
+        event.add("summary", session.title)
+        event.add("dtstart", session.starts_at.astimezone(tz))
+        event.add("dtend", session.ends_at.astimezone(tz))
+        event.add("dtstamp", session.updated_at)
+        event.add("location", session.venue or (session.township.party_school if session.township else ""))
+        event.add("status", "CANCELLED" if session.status == Session.Status.CANCELLED else "CONFIRMED")
+        event.add("description", _("学时：%(hours)s") % {"hours": session.hours})
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="sessions.ics"'
+    return response
+
+
+@login_not_required
+@require_GET
+def feed_member(request, token):
+    """A member's sessions for a phone calendar; the signed token in the URL is the secret."""
+    member = get_object_or_404(Member.objects.active(), pk=_feed_pk("member", token))
+    since = timezone.now() - datetime.timedelta(days=90)
+    sessions = (
+        Session.objects.filter(
+            enrollments__member=member,
+            enrollments__status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.WAITLISTED],
+            starts_at__gte=since,
+        )
+        .exclude(status=Session.Status.DRAFT)
+        .select_related("township")
+        .order_by("starts_at")
+    )
+    return _calendar(_("我的培训"), sessions)
+
+
+@login_not_required
+@require_GET
+def feed_township(request, token):
+    township = get_object_or_404(Township, pk=_feed_pk("township", token))
+    since = timezone.now() - datetime.timedelta(days=90)
+    sessions = (
+        Session.objects.filter(township=township, starts_at__gte=since)
+        .exclude(status=Session.Status.DRAFT)
+        .select_related("township")
+        .order_by("starts_at")
+    )
+    return _calendar(_("%(name)s培训安排") % {"name": township.name}, sessions)
+
+
+# --- the county's 131 heatmap --------------------------------------------------------------------
+
+
+@role_required(*STAFF)
+def heatmap(request):
+    year = _year(request)
+    townships = Township.objects.visible_to(request.user).order_by("code")
+    return render(
+        request,
+        "courses/cycle/heatmap.html",
+        {"year": year, "prev_year": year - 1, "next_year": year + 1, **selectors.heatmap(year, townships)},
+    )
