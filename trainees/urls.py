@@ -11,4 +11,5 @@ urlpatterns = [
     path("members/new/", views.member_create, name="member-create"),
     path("members/<int:pk>/", views.member_detail, name="member-detail"),
     path("members/<int:pk>/edit/", views.member_edit, name="member-edit"),
+    path("members/<int:pk>/reveal/", views.member_reveal, name="member-reveal"),
 ]
