@@ -110,7 +110,7 @@ def record(
 ) -> AuditEntry:
     """Write one audit row for ``target`` (an instance, a model class or None)."""
     is_instance = isinstance(target, models.Model)
-    model = type(target) if is_instance else target
+    model = target.__class__ if is_instance else target  # __class__ sees through lazy users
     fields = _actor_fields(actor)
     if actor_name is not None:
         fields["actor_name"] = scrub(actor_name)[:150]

@@ -77,7 +77,15 @@ class SessionLifetimeMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             self._check(request, user)
+        elif user is not None and self._session_expired(request):
+            # The store already dropped the session (its expiry is the idle limit).
+            messages.info(request, _("登录已过期，请重新登录。"))
         return self.get_response(request)
+
+    @staticmethod
+    def _session_expired(request) -> bool:
+        """A session cookie came with the request, but no live session answers to it."""
+        return settings.SESSION_COOKIE_NAME in request.COOKIES and request.session.session_key is None
 
     @classmethod
     def start(cls, sender, request, user, **kwargs) -> None:
@@ -97,7 +105,7 @@ class SessionLifetimeMiddleware:
             security_log.info("session timed out: user_id=%s", user.pk)
             session.flush()
             request.user = AnonymousUser()
-            messages.info(request, _("登录已超时，请重新登录。"))
+            messages.info(request, _("登录已过期，请重新登录。"))
             return
         if (
             self.AUTH_AT not in session
