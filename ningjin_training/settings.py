@@ -222,6 +222,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # Usernames are masked in axes' log lines (people type ID numbers there); IPs stay.
 AXES_SENSITIVE_PARAMETERS = ["username"]
+# Cut attempted usernames to 150 characters before axes stores them.
+AXES_USERNAME_CALLABLE = "ningjin_training.login_protection.axes_username"
 # One definition of "the client's IP" for axes and the audit trail; behind a
 # reverse proxy set TRUSTED_PROXY_COUNT to the number of proxies in front.
 AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"

@@ -5,6 +5,7 @@ import logging
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
@@ -75,6 +76,12 @@ def test_successes_failures_and_lockouts_are_logged_and_audited(cast, client, ca
     lockout = AuditEntry.objects.get(action=AuditAction.LOCKOUT)
     assert lockout.ip == "10.0.0.7"
     assert "wrong-password-1" not in "\n".join(messages)
+
+
+def test_a_huge_username_is_refused_without_a_server_error(cast, client):
+    response = fail_login(client, "0" * 300)
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == "0" * 150
 
 
 @pytest.mark.parametrize(
