@@ -33,15 +33,18 @@ def assert_no_secret(text: str, where: str) -> None:
 
 @pytest.mark.parametrize("role", ["trainee", "instructor", "township_b"])
 def test_no_page_shows_a_full_id_or_phone_to_a_role_without_the_right(cast, client_as, role):
-    client = client_as(role)
+    crawled = 0
     for name, entry in MATRIX.items():
         url = url_for(name, cast)
         for method in ("get", "post"):
             if role not in entry.get(method, {}):
                 continue
-            response = getattr(client, method)(url, {})
+            # Signed in afresh for every request: the crawl also posts to logout.
+            response = getattr(client_as(role), method)(url, {}, follow=True)
+            crawled += 1
             body = response.content.decode("utf-8", "replace")
             assert_no_secret(body, f"{method.upper()} {url} as {role}")
+    assert crawled >= len(MATRIX)
 
 
 @pytest.mark.parametrize("role", ["county", "township_a"])
@@ -121,3 +124,9 @@ def test_no_log_record_carries_an_id_or_phone_number(cast, client, client_as, ca
     for secret in (id_number, "13712345678", "13787654321", "Secret-pass-123", "Test-password-2026"):
         assert secret not in text
     assert_no_secret(text, "the log")
+
+
+def test_the_crawler_check_would_catch_a_leak(cast, client_as):
+    revealed = client_as("county").post(reverse("trainees:member-reveal", args=[cast.member_a.pk]))
+    with pytest.raises(AssertionError):
+        assert_no_secret(revealed.text, "a revealed page")
