@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/ningjin
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PORT ?= 8000
 
-.PHONY: run test test-services test-e2e lint format messages check-deploy bench clean
+.PHONY: run test test-services test-e2e lint format messages check-deploy bench backup restore clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -52,6 +52,13 @@ check-deploy: $(STAMP)
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) -m benchmarks.load
+
+backup: $(STAMP)
+	$(PY) scripts/backup.py backup $(FILE)
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "用法：make restore FILE=var/backups/…"; exit 1; }
+	$(PY) scripts/backup.py restore $(FILE)
 
 clean:
 	rm -rf var/db.sqlite3 var/celery var/staticfiles

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "ningjin_training"
     verbose_name = _("月训工程平台")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import SessionLifetimeMiddleware
+
+        user_logged_in.connect(SessionLifetimeMiddleware.start, dispatch_uid="portal_session_start")

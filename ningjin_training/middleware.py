@@ -1,6 +1,16 @@
+import logging
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext as _
+
+from trainees.scoping import Role, role_of
+
+security_log = logging.getLogger("ningjin.security")
 
 
 class PortalLocaleMiddleware:
@@ -24,3 +34,99 @@ class PortalLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+class NoStoreForUsersMiddleware:
+    """No browser or proxy may keep a copy of a page shown to a signed-in user.
+
+    Pages behind the login carry personal data (names, masked or revealed ID
+    and phone numbers); ``Cache-Control: no-store`` keeps them out of shared
+    and back-button caches on the township offices' shared computers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            response.headers["Pragma"] = "no-cache"
+        return response
+
+
+class SessionLifetimeMiddleware:
+    """End a session after its role's idle timeout or absolute lifetime.
+
+    Staff (county, township, instructor, or no role) get 30 minutes idle and 12
+    hours in all; trainees, mostly on their own phones, 7 days idle and 30 days
+    in all (settings ``SESSION_LIMITS_*``, docs/security.md). Only this session
+    ends — a timeout on the office computer leaves the user's phone signed in.
+    """
+
+    AUTH_AT = "_portal_auth_at"
+    SEEN_AT = "_portal_seen_at"
+    # Write the "last seen" stamp at most once a minute, not on every request.
+    SEEN_RESOLUTION = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            self._check(request, user)
+        elif user is not None and self._session_expired(request):
+            # The store already dropped the session (its expiry is the idle limit).
+            messages.info(request, _("登录已过期，请重新登录。"))
+        return self.get_response(request)
+
+    @staticmethod
+    def _session_expired(request) -> bool:
+        """A session cookie came with the request, but no live session answers to it."""
+        return settings.SESSION_COOKIE_NAME in request.COOKIES and request.session.session_key is None
+
+    @classmethod
+    def start(cls, sender, request, user, **kwargs) -> None:
+        """At login (``user_logged_in``): the absolute lifetime starts now."""
+        session = getattr(request, "session", None)
+        if session is not None:
+            now = time.time()
+            cls._stamp(session, user, now, now)
+
+    def _check(self, request, user) -> None:
+        idle, absolute = self.limits_for(user)
+        session = request.session
+        now = time.time()
+        auth_at = session.get(self.AUTH_AT, now)
+        seen_at = session.get(self.SEEN_AT, now)
+        if now - seen_at > idle or now - auth_at > absolute:
+            security_log.info("session timed out: user_id=%s", user.pk)
+            session.flush()
+            request.user = AnonymousUser()
+            messages.info(request, _("登录已过期，请重新登录。"))
+            return
+        if (
+            self.AUTH_AT not in session
+            or self.SEEN_AT not in session
+            or now - seen_at >= self.SEEN_RESOLUTION
+        ):
+            self._stamp(session, user, auth_at, now)
+
+    @staticmethod
+    def limits_for(user) -> tuple[float, float]:
+        """(idle, absolute) seconds for the user's role."""
+        limits = (
+            settings.SESSION_LIMITS_TRAINEE
+            if role_of(user) == Role.TRAINEE
+            else settings.SESSION_LIMITS_STAFF
+        )
+        return limits["idle"].total_seconds(), limits["absolute"].total_seconds()
+
+    @classmethod
+    def _stamp(cls, session, user, auth_at: float, now: float) -> None:
+        idle, absolute = cls.limits_for(user)
+        session[cls.AUTH_AT] = auth_at
+        session[cls.SEEN_AT] = now
+        session.set_expiry(int(min(idle, absolute - (now - auth_at))) + 1)

@@ -6,6 +6,7 @@ Celery's filesystem transport, both under ``var/``. Production sets
 (see README.md, "Production settings").
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -37,6 +38,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_celery_beat",
+    "axes",
+    "csp",
+    "audit",
     "ningjin_training",
     "trainees",
     "courses",
@@ -51,10 +55,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ningjin_training.middleware.NoStoreForUsersMiddleware",
+    "audit.context.AuditContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ningjin_training.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # django-axes must come last: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ningjin_training.urls"
@@ -113,6 +123,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # MLPS 2.0 assessors expect a composition rule (letters and digits); see docs/security.md.
+    {"NAME": "ningjin_training.passwords.LettersAndDigitsValidator"},
 ]
 
 LOGIN_URL = "login"
@@ -191,6 +203,53 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
+# ---- Security: Content-Security-Policy (django-csp) --------------------------
+# Every asset is vendored under static/, so nothing inline and nothing from
+# another host is needed: no 'unsafe-inline' for scripts or styles.
+# data: images are Bootstrap's embedded SVG icons (select arrows, toggler).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# ---- Security: login protection (django-axes) and sessions -------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+# Locked out when either the username or the client IP reaches the limit.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Usernames are masked in axes' log lines (people type ID numbers there); IPs stay.
+AXES_SENSITIVE_PARAMETERS = ["username"]
+# Cut attempted usernames to 150 characters before axes stores them.
+AXES_USERNAME_CALLABLE = "ningjin_training.login_protection.axes_username"
+# One definition of "the client's IP" for axes and the audit trail; behind a
+# reverse proxy set TRUSTED_PROXY_COUNT to the number of proxies in front.
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Idle timeout and absolute lifetime per role (ningjin_training.middleware.SessionLifetimeMiddleware).
+SESSION_LIMITS_STAFF = {"idle": datetime.timedelta(minutes=30), "absolute": datetime.timedelta(hours=12)}
+SESSION_LIMITS_TRAINEE = {"idle": datetime.timedelta(days=7), "absolute": datetime.timedelta(days=30)}
+SESSION_COOKIE_AGE = int(SESSION_LIMITS_TRAINEE["absolute"].total_seconds())
+
+# ---- Audit trail (audit app) ---------------------------------------------------
+AUDIT_MIN_RETENTION_DAYS = 180
+
 # Portal rules that are configuration rather than data.
 PORTAL_MEMBERS_GOAL = env.int("PORTAL_MEMBERS_GOAL", default=10000)  # 万名党员进党校
 
@@ -200,5 +259,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Login successes, failures and lockouts (axes and the portal's own lines).
+        "axes": {"level": "INFO"},
+        "ningjin.security": {"level": "INFO"},
+    },
 }

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from . import views
+from . import audit_views, views
 
 admin.site.site_header = _("宁津县月训工程平台 · 后台管理")
 admin.site.site_title = _("月训工程平台后台")
@@ -20,6 +20,7 @@ urlpatterns = [
     path("text-size/", views.text_size, name="text-size"),
     path("org/", include("trainees.urls")),
     path("courses/", include("courses.urls")),
+    path("audit/", audit_views.audit_log, name="audit-log"),
     path("admin/", admin.site.urls),
 ]
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("members/import/<int:pk>/", views.member_import_detail, name="member-import-detail"),
     path("members/import/<int:pk>/confirm/", views.member_import_confirm, name="member-import-confirm"),
     path("members/import/<int:pk>/file/", views.member_import_file, name="member-import-file"),
+    path("members/<int:pk>/reveal/", views.member_reveal, name="member-reveal"),
 ]

@@ -1,10 +1,13 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+import audit
 
 from .exporting import member_export
 from .filters import MemberFilter
@@ -56,20 +59,39 @@ def member_list(request):
     )
 
 
-@role_required(*STAFF_ROLES)
-def member_detail(request, pk):
-    member = get_object_or_404(
-        Member.objects.visible_to(request.user).select_related("branch__township", "user"), pk=pk
-    )
+def _render_member_detail(request, member, *, revealed: bool):
     return render(
         request,
         "trainees/member_detail.html",
         {
             "member": member,
             "groups": member.groups.all(),
-            "show_personal_data": can_see_personal_data(request.user),
+            "can_reveal": can_see_personal_data(request.user),
+            "revealed": revealed,
         },
     )
+
+
+@role_required(*STAFF_ROLES)
+def member_detail(request, pk):
+    """Masked ID and phone numbers for everyone; the full numbers only through a reveal."""
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).select_related("branch__township", "user"), pk=pk
+    )
+    return _render_member_detail(request, member, revealed=False)
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def member_reveal(request, pk):
+    """Show the full ID and phone numbers once, and leave an audit row saying who looked."""
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).select_related("branch__township", "user"), pk=pk
+    )
+    if not can_see_personal_data(request.user):
+        raise PermissionDenied
+    audit.record(audit.Action.REVEAL, member)
+    return _render_member_detail(request, member, revealed=True)
 
 
 @role_required(*STAFF_ROLES)
@@ -86,6 +108,9 @@ def member_create(request):
 def member_edit(request, pk):
     member = get_object_or_404(Member.objects.visible_to(request.user), pk=pk)
     form = MemberForm(request.POST or None, instance=member, user=request.user)
+    if request.method == "GET":
+        # The edit form shows the full numbers to edit them: that is a reveal too.
+        audit.record(audit.Action.REVEAL, member)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("已保存 %(name)s 的党员信息。") % {"name": member.name})

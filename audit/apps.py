@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = _("审计日志")
+
+    def ready(self):
+        from . import recording, sessions
+
+        recording.connect_signals()
+        sessions.connect_signals()
