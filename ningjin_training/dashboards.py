@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from courses import selectors_cycle
+from courses import selectors, selectors_cycle
+from courses.models import Session
 from trainees.models import Branch, Member, MemberGroup, Township
 from trainees.scoping import member_id_of, township_id_of
 
@@ -23,6 +24,7 @@ def county_dashboard() -> dict:
             "values": [t.member_count for t in townships],
         },
         "branches_by_domain": _domain_rows(Branch.objects.all()),
+        "course_counts": selectors.county_course_counts(),
         **_county_cycle(townships),
     }
 
@@ -83,7 +85,14 @@ def trainee_dashboard(user) -> dict:
 
 
 def instructor_dashboard(user) -> dict:
-    return {
-        "township_total": Township.objects.count(),
-        "branch_total": Branch.objects.count(),
-    }
+    """The instructor's coming sessions and the delivery requests waiting on them."""
+    upcoming = (
+        Session.objects.visible_to(user)
+        .filter(ends_at__gte=timezone.now())
+        .exclude(status__in=[Session.Status.CANCELLED, Session.Status.DRAFT])
+        .select_related("township", "course")
+        .order_by("starts_at")
+        .distinct()
+    )
+    waiting = selectors.requests_waiting_on(user).order_by("created_at")
+    return {"upcoming_sessions": upcoming[:10], "waiting_requests": waiting[:10]}
