@@ -19,6 +19,12 @@ from .factories import BranchFactory, MemberFactory, TownshipFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Uploaded files made for the pages land in a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 @dataclass
 class Budget:
     role: str
@@ -34,6 +40,42 @@ def _member_a(cast):
     return {"pk": cast.member_a.pk}
 
 
+def _review(cast):
+    from .factories_evaluations import ImprovementItemFactory, QuarterlyReviewFactory
+
+    review = QuarterlyReviewFactory(district=cast.township_a.district, townships=[cast.township_a])
+    ImprovementItemFactory.create_batch(3, review=review, township=cast.township_a)
+    return {"pk": review.pk}
+
+
+def _item_a(cast):
+    from .factories_evaluations import ImprovementItemFactory
+
+    return {"pk": ImprovementItemFactory(township=cast.township_a).pk}
+
+
+def _report_a(cast):
+    from .factories_evaluations import AnnualReportFactory
+
+    return {"pk": AnnualReportFactory(township=cast.township_a).pk}
+
+
+def _evidence_a(cast):
+    from django.core.files.base import ContentFile
+
+    from evaluations.models import EvidenceFile, ImprovementEvidence
+
+    from .factories_evaluations import ImprovementItemFactory
+
+    item = ImprovementItemFactory(township=cast.township_a)
+    evidence = ImprovementEvidence.objects.create(
+        item=item, text="佐证", submitted_by=cast.users["township_a"]
+    )
+    attachment = EvidenceFile(evidence=evidence, name="a.pdf", size=9)
+    attachment.file.save("budget-a.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return {"pk": attachment.pk}
+
+
 BUDGETS: dict[str, list[Budget]] = {
     "home": [
         Budget("county", 8),
@@ -47,6 +89,19 @@ BUDGETS: dict[str, list[Budget]] = {
     "trainees:member-detail": [Budget("township_a", 8, _member_a)],
     "trainees:member-create": [Budget("township_a", 8)],
     "trainees:member-edit": [Budget("township_a", 10, _member_a)],
+    "evaluations:review-list": [Budget("county", 8)],
+    "evaluations:review-create": [Budget("county", 8)],
+    "evaluations:review-detail": [Budget("county", 10, _review)],
+    "evaluations:review-edit": [Budget("county", 10, _review)],
+    "evaluations:item-create": [Budget("county", 8, _review)],
+    "evaluations:item-list": [Budget("county", 12), Budget("township_a", 12)],
+    "evaluations:item-detail": [Budget("county", 10, _item_a), Budget("township_a", 10, _item_a)],
+    "evaluations:evidence-file": [Budget("township_a", 6, _evidence_a)],
+    "evaluations:report-list": [Budget("county", 14), Budget("township_a", 8)],
+    "evaluations:report-summary-xlsx": [Budget("county", 12)],
+    "evaluations:report-detail": [Budget("county", 14, _report_a), Budget("township_a", 14, _report_a)],
+    "evaluations:report-pdf": [Budget("county", 12, _report_a)],
+    "evaluations:township-loop": [Budget("county", 12, _township_a), Budget("township_a", 12, _township_a)],
 }
 
 NOT_PAGES = {
@@ -55,6 +110,10 @@ NOT_PAGES = {
     "logout": "POST only",
     "set_language": "POST only",
     "text-size": "POST only, no queries",
+    "evaluations:item-evidence": "POST only",
+    "evaluations:item-transition": "POST only",
+    "evaluations:report-start": "POST only",
+    "evaluations:report-transition": "POST only",
 }
 
 

@@ -1,0 +1,48 @@
+"""Exports of the annual reports: one report as PDF (WeasyPrint), the county summary as .xlsx."""
+
+from __future__ import annotations
+
+import io
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .selectors import METRICS
+
+
+def report_pdf(report, rows: list[dict], *, base_url: str) -> bytes:
+    """The report as an A4 PDF; the template names a CJK font so Chinese text is drawn, not boxes."""
+    from weasyprint import HTML  # heavy import, only when a PDF is asked for
+
+    html = render_to_string("evaluations/report_pdf.html", {"report": report, "rows": rows})
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+def summary_xlsx(year: int, rows: list[dict]) -> bytes:
+    """One row per township: status and every metric of its report for ``year``."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("%(year)s年度述职") % {"year": year}
+    header = [_("乡镇（街道）"), _("片区"), _("述职状态")] + [
+        f"{label}{'（%）' if unit == '%' else ''}" for _key, label, unit in METRICS
+    ]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        report = row["report"]
+        sheet.append(
+            [
+                row["township"].name,
+                row["township"].district.name,
+                report.get_status_display() if report else _("未开始"),
+            ]
+            + [row["metrics"].get(key) for key, _label, _unit in METRICS]
+        )
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 14
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
