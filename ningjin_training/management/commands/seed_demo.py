@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from evaluations import demo as evaluations_demo
 from trainees import demo as trainees_demo
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, members, **options):
         started = time.monotonic()
         logins = trainees_demo.seed(members=members)
+        evaluations_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(_("演示数据已就绪（用时 %.1f 秒）。") % (time.monotonic() - started))
         )
