@@ -6,10 +6,16 @@ from .models import (
     ImprovementEvidence,
     ImprovementItem,
     ImprovementItemEvent,
+    NeedsSurvey,
+    PointsWeight,
     PracticeTask,
     PracticeTaskEvent,
     QuarterlyReview,
     SessionFeedback,
+    SurveyOption,
+    SurveyQuestion,
+    TeachingPlan,
+    TeachingPlanItem,
 )
 
 # Workflow states change only through ``transition()`` (which records who/when),
@@ -78,3 +84,38 @@ class PracticeTaskAdmin(admin.ModelAdmin):
 class SessionFeedbackAdmin(admin.ModelAdmin):
     list_display = ["session", "content", "instructor", "usefulness", "created_at"]
     raw_id_fields = ["session", "member"]
+
+
+@admin.register(PointsWeight)
+class PointsWeightAdmin(admin.ModelAdmin):
+    list_display = ["measure", "points"]
+    list_editable = ["points"]
+
+
+class SurveyOptionInline(admin.TabularInline):
+    model = SurveyOption
+    extra = 0
+
+
+@admin.register(SurveyQuestion)
+class SurveyQuestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "survey", "kind", "order"]
+    inlines = [SurveyOptionInline]
+
+
+@admin.register(NeedsSurvey)
+class NeedsSurveyAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "opened_at", "closed_at"]
+    readonly_fields = ["status", "opened_at", "closed_at"]
+
+
+class PlanItemInline(admin.TabularInline):
+    model = TeachingPlanItem
+    extra = 0
+
+
+@admin.register(TeachingPlan)
+class TeachingPlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "survey", "domain", "group", "status"]
+    readonly_fields = ["status", "approved_at"]
+    inlines = [PlanItemInline]

@@ -46,3 +46,45 @@ def summary_xlsx(year: int, rows: list[dict]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def performance_xlsx(township, year: int, members) -> bytes:
+    """The township's member ranking for ``year``: learning, practice and points, best first."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("%(year)s年积分排名") % {"year": year}
+    sheet.append(
+        [
+            _("名次"),
+            _("姓名"),
+            _("所在党支部"),
+            _("认定学时"),
+            _("参训场次"),
+            _("培训评价"),
+            _("完成实践任务"),
+            _("平均群众满意度（%）"),
+            _("解决问题"),
+            _("积分"),
+        ]
+    )
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for rank, m in enumerate(members.iterator(chunk_size=2000), start=1):
+        sheet.append(
+            [
+                rank,
+                m.name,
+                m.branch.name,
+                float(m.hours),
+                m.sessions_n,
+                m.feedback_n,
+                m.tasks_n,
+                float(m.satisfaction) if m.satisfaction is not None else None,
+                m.solved_n,
+                float(round(m.points, 2)),
+            ]
+        )
+    sheet.freeze_panes = "C2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -6,10 +6,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from courses.models import Course, Tag
 from trainees.forms import DateInput
-from trainees.models import District, Township
+from trainees.models import Branch, District, Township
 
-from .models import AnnualReport, ImprovementItem, QuarterlyReview
+from .models import (
+    AnnualReport,
+    ImprovementItem,
+    NeedsSurvey,
+    PracticeTask,
+    QuarterlyReview,
+    SessionFeedback,
+    SurveyQuestion,
+    TeachingPlanItem,
+)
 
 # Evidence files: office documents, PDFs and photos, each checked by extension and leading bytes.
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -169,3 +179,181 @@ class ItemFilterForm(forms.Form):
         required=False,
         choices=[("", _("全部状态")), ("overdue", _("已逾期")), *ImprovementItem.Status.choices],
     )
+
+
+# ---- Issue B ------------------------------------------------------------------------------
+
+
+class NeedsSurveyForm(forms.ModelForm):
+    target_domains = forms.MultipleChoiceField(
+        label=_("面向领域"),
+        choices=Branch.Domain.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选表示全部领域。"),
+    )
+
+    class Meta:
+        model = NeedsSurvey
+        fields = ["title", "intro", "target_townships", "target_domains", "target_groups"]
+        widgets = {
+            "intro": forms.Textarea(attrs={"rows": 3}),
+            "target_townships": forms.CheckboxSelectMultiple,
+            "target_groups": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_townships"].queryset = Township.objects.order_by("code")
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("题目"), max_length=200)
+    kind = forms.ChoiceField(label=_("题型"), choices=SurveyQuestion.Kind.choices)
+    required = forms.BooleanField(label=_("必答"), required=False, initial=True)
+    options = forms.CharField(
+        label=_("选项"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "单选、多选题每行一个选项；可在竖线“|”后写专题标签，多个用逗号分隔，例如：电商直播|电子商务,产业发展"
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        kind, raw = data.get("kind"), data.get("options", "")
+        lines = [line.strip() for line in raw.splitlines() if line.strip()]
+        if kind in (SurveyQuestion.Kind.SINGLE, SurveyQuestion.Kind.MULTIPLE):
+            if len(lines) < 2:
+                self.add_error("options", _("单选、多选题至少需要两个选项。"))
+                return data
+            names = {
+                name.strip()
+                for line in lines
+                if "|" in line
+                for name in line.split("|", 1)[1].replace("，", ",").split(",")
+                if name.strip()
+            }
+            tags = {t.name: t for t in Tag.objects.filter(name__in=names)}
+            unknown = sorted(names - set(tags))
+            if unknown:
+                self.add_error("options", _("没有这些专题标签：%(names)s") % {"names": "、".join(unknown)})
+                return data
+            parsed = []
+            for line in lines:
+                text, _sep, tag_text = line.partition("|")
+                tag_names = [n.strip() for n in tag_text.replace("，", ",").split(",") if n.strip()]
+                parsed.append((text.strip()[:120], [tags[n] for n in tag_names]))
+            data["parsed_options"] = parsed
+        else:
+            data["parsed_options"] = []
+        return data
+
+
+class SurveyAnswerForm(forms.Form):
+    """One field per question of the survey."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = {}
+        for q in questions:
+            name = f"q{q.pk}"
+            label = f"{q.order}. {q.text}"
+            choices = [(o.pk, o.text) for o in q.options.all()]
+            if q.kind == SurveyQuestion.Kind.SINGLE:
+                field = forms.TypedChoiceField(
+                    label=label, choices=choices, coerce=int, widget=forms.RadioSelect, required=q.required
+                )
+            elif q.kind == SurveyQuestion.Kind.MULTIPLE:
+                field = forms.TypedMultipleChoiceField(
+                    label=label,
+                    choices=choices,
+                    coerce=int,
+                    widget=forms.CheckboxSelectMultiple,
+                    required=q.required,
+                )
+            elif q.kind == SurveyQuestion.Kind.RATING:
+                field = forms.TypedChoiceField(
+                    label=label,
+                    choices=[(i, str(i)) for i in range(1, 6)],
+                    coerce=int,
+                    widget=forms.RadioSelect,
+                    required=q.required,
+                    help_text=_("1 分最低，5 分最高。"),
+                )
+            else:
+                field = forms.CharField(
+                    label=label,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    required=q.required,
+                    max_length=1000,
+                )
+            self.fields[name] = field
+            self.questions[name] = q
+
+    def answers(self) -> dict:
+        return {q: self.cleaned_data.get(name) for name, q in self.questions.items()}
+
+
+class PlanItemForm(forms.ModelForm):
+    month = forms.DateField(
+        label=_("月份"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+    class Meta:
+        model = TeachingPlanItem
+        fields = ["course", "month", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = Course.objects.filter(
+            stage__in=(Course.Stage.STANDARD, Course.Stage.PREMIUM)
+        ).order_by("title")
+
+    def clean_month(self):
+        return self.cleaned_data["month"].replace(day=1)
+
+
+class FeedbackForm(forms.ModelForm):
+    class Meta:
+        model = SessionFeedback
+        fields = ["content", "instructor", "usefulness", "comment"]
+        widgets = {
+            "content": forms.RadioSelect,
+            "instructor": forms.RadioSelect,
+            "usefulness": forms.RadioSelect,
+            "comment": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class PracticeTaskForm(forms.ModelForm):
+    class Meta:
+        model = PracticeTask
+        fields = ["kind", "title", "description", "due_date"]
+        widgets = {"due_date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class TaskReportForm(forms.ModelForm):
+    problem_solved = forms.TypedChoiceField(
+        label=_("问题是否解决"),
+        choices=[("", _("不涉及")), ("yes", _("已解决")), ("no", _("未解决"))],
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        required=False,
+    )
+
+    class Meta:
+        model = PracticeTask
+        fields = ["satisfaction_pct", "problem_solved", "innovations", "outcome"]
+        widgets = {
+            "innovations": forms.Textarea(attrs={"rows": 2}),
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class PerformanceFilterForm(forms.Form):
+    township = forms.ModelChoiceField(label=_("乡镇（街道）"), queryset=Township.objects.order_by("code"))
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)

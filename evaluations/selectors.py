@@ -215,3 +215,233 @@ def metric_rows(metrics: dict) -> list[dict]:
     return [
         {"key": key, "label": label, "unit": unit, "value": metrics.get(key)} for key, label, unit in METRICS
     ]
+
+
+# ---- Issue B: surveys, feedback roll-ups, member performance ---------------------------------
+
+
+def survey_eligible_members(survey):
+    """Active members a survey is aimed at (empty target lists mean everyone)."""
+    members = Member.objects.active()
+    township_ids = [t.pk for t in survey.target_townships.all()]
+    group_ids = [g.pk for g in survey.target_groups.all()]
+    if township_ids:
+        members = members.filter(branch__township_id__in=township_ids)
+    if survey.target_domains:
+        members = members.filter(branch__domain__in=survey.target_domains)
+    if group_ids:
+        members = members.filter(
+            Exists(
+                Member.groups.through.objects.filter(member_id=OuterRef("pk"), membergroup_id__in=group_ids)
+            )
+        )
+    return members
+
+
+def survey_results(survey) -> dict:
+    """Response rate by township, answer distributions and top needs — a fixed number of queries."""
+    from trainees.models import Branch, MemberGroup, Township
+
+    from .models import SurveyAnswer
+
+    eligible = dict(
+        survey_eligible_members(survey).values_list("branch__township_id").annotate(n=Count("pk")).order_by()
+    )
+    answered = dict(survey.responses.values_list("township_id").annotate(n=Count("pk")).order_by())
+    townships = Township.objects.filter(pk__in=set(eligible) | set(answered)).order_by("code")
+    by_township = [
+        {
+            "township": t,
+            "eligible": eligible.get(t.pk, 0),
+            "responses": answered.get(t.pk, 0),
+            "rate": _pct(answered.get(t.pk, 0), eligible.get(t.pk, 0)),
+        }
+        for t in townships
+    ]
+    answers = SurveyAnswer.objects.filter(question__survey=survey)
+    option_counts = dict(
+        answers.filter(option__isnull=False).values_list("option_id").annotate(n=Count("pk")).order_by()
+    )
+    rating_counts: dict[int, dict[int, int]] = {}
+    for question_id, rating, n in (
+        answers.filter(rating__isnull=False)
+        .values_list("question_id", "rating")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        rating_counts.setdefault(question_id, {})[rating] = n
+    texts: dict[int, list[str]] = {}
+    for question_id, text in (
+        answers.exclude(text="").order_by("-pk").values_list("question_id", "text")[:300]
+    ):
+        texts.setdefault(question_id, [])
+        if len(texts[question_id]) < 10:
+            texts[question_id].append(text)
+    questions = []
+    for q in survey.questions.prefetch_related("options"):
+        if q.has_options:
+            labels = [o.text for o in q.options.all()]
+            values = [option_counts.get(o.pk, 0) for o in q.options.all()]
+        elif q.kind == "rating":
+            labels = [str(i) for i in range(1, 6)]
+            values = [rating_counts.get(q.pk, {}).get(i, 0) for i in range(1, 6)]
+        else:
+            labels, values = [], []
+        questions.append(
+            {
+                "question": q,
+                "chart_id": f"chart-q{q.pk}",
+                "chart": {"labels": labels, "values": values},
+                "texts": texts.get(q.pk, []),
+            }
+        )
+    domain_labels = dict(Branch.Domain.choices)
+    group_names = dict(MemberGroup.objects.values_list("pk", "name"))
+    other = str(_("普通党员"))
+    by_group: dict[str, dict[str, int]] = {}
+    for group_id, tag, n in (
+        answers.filter(option__tags__isnull=False)
+        .values_list("response__member__groups", "option__tags__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        # A member in several groups counts in each of them; members in none are 普通党员.
+        by_group.setdefault(group_names.get(group_id, other), {})[tag] = n
+    by_domain: dict[str, dict[str, int]] = {}
+    for domain, tag, n in (
+        answers.filter(option__tags__isnull=False)
+        .values_list("response__domain", "option__tags__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        by_domain.setdefault(str(domain_labels.get(domain, domain)), {})[tag] = n
+    return {
+        "by_township": by_township,
+        "eligible_total": sum(eligible.values()),
+        "response_total": sum(answered.values()),
+        "questions": questions,
+        "top_by_domain": _top(by_domain),
+        "top_by_group": _top(by_group),
+    }
+
+
+def _top(counts: dict[str, dict[str, int]], n: int = 3) -> list[tuple[str, list[tuple[str, int]]]]:
+    return [
+        (key, sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))[:n])
+        for key, tags in sorted(counts.items())
+    ]
+
+
+def _feedback_averages(values: list[str]):
+    return (
+        SessionFeedback.objects.values(*values)
+        .annotate(
+            n=Count("pk"),
+            content_avg=Avg("content"),
+            instructor_avg=Avg("instructor"),
+            usefulness_avg=Avg("usefulness"),
+            overall3=Avg(F("content") + F("instructor") + F("usefulness")),
+        )
+        .order_by(*values)
+    )
+
+
+def _rounded(rows) -> list[dict]:
+    out = []
+    for row in rows:
+        row = dict(row)
+        for key in ("content_avg", "instructor_avg", "usefulness_avg"):
+            row[key] = round(row[key], 2) if row[key] is not None else None
+        row["overall"] = round(row.pop("overall3") / 3, 2) if row.get("overall3") is not None else None
+        out.append(row)
+    return out
+
+
+def feedback_by_course() -> list[dict]:
+    """Average ratings per course (one query)."""
+    return _rounded(
+        _feedback_averages(["session__course_id", "session__course__title"]).exclude(session__course=None)
+    )
+
+
+def feedback_by_instructor() -> list[dict]:
+    """Average ratings per instructor of the rated sessions (one query); no names of raters."""
+    return _rounded(
+        _feedback_averages(["session__instructors__id", "session__instructors__name"]).exclude(
+            session__instructors=None
+        )
+    )
+
+
+def feedback_by_township() -> list[dict]:
+    """Average ratings per township of the rated sessions (one query)."""
+    return _rounded(
+        _feedback_averages(["session__township_id", "session__township__name"]).exclude(
+            session__township=None
+        )
+    )
+
+
+def instructor_feedback(instructor_id: int) -> dict:
+    """One instructor's averages, for the instructor profile (anonymous: counts and averages only)."""
+    rows = _rounded(
+        _feedback_averages(["session__instructors__id", "session__instructors__name"]).filter(
+            session__instructors__id=instructor_id
+        )
+    )
+    return rows[0] if rows else {"n": 0, "overall": None}
+
+
+def performance_weights() -> dict[str, Decimal]:
+    """The points per unit of each measure, read from the PointsWeight table (0 when missing)."""
+    from .models import PointsWeight
+
+    weights = {m: Decimal("0") for m in PointsWeight.Measure.values}
+    weights.update(dict(PointsWeight.objects.values_list("measure", "points")))
+    return weights
+
+
+def member_performance(year: int, weights: dict[str, Decimal]):
+    """Members annotated with the year's learning and practice figures and their points (双向印证)."""
+    sessions = held_sessions(year)
+    attended = (
+        Attendance.objects.filter(member=OuterRef("pk"), status__in=ATTENDED_STATES, session__in=sessions)
+        .values("member")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    feedback = (
+        SessionFeedback.objects.filter(member=OuterRef("pk"), session__in=sessions)
+        .values("member")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    verified = PracticeTask.objects.in_year(year).filter(
+        member=OuterRef("pk"), status=PracticeTask.Status.VERIFIED
+    )
+    tasks = verified.values("member").annotate(n=Count("pk")).values("n")
+    solved = verified.filter(problem_solved=True).values("member").annotate(n=Count("pk")).values("n")
+    satisfaction = verified.values("member").annotate(a=Avg("satisfaction_pct")).values("a")
+    zero = Value(0)
+    number = DecimalField(max_digits=12, decimal_places=2)
+    qs = _members_with_hours(year).annotate(
+        sessions_n=Coalesce(Subquery(attended), zero),
+        feedback_n=Coalesce(Subquery(feedback), zero),
+        tasks_n=Coalesce(Subquery(tasks), zero),
+        solved_n=Coalesce(Subquery(solved), zero),
+        satisfaction=Subquery(satisfaction, output_field=DecimalField(max_digits=5, decimal_places=1)),
+    )
+
+    def w(measure):
+        return Value(weights.get(measure, Decimal("0")), output_field=number)
+
+    return qs.annotate(
+        points=(
+            w("hours") * F("hours")
+            + w("sessions") * F("sessions_n")
+            + w("feedback") * F("feedback_n")
+            + w("tasks") * F("tasks_n")
+            + w("solved") * F("solved_n")
+            + w("satisfaction") * Coalesce(F("satisfaction"), Value(Decimal("0")), output_field=number)
+        )
+    )

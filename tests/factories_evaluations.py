@@ -74,3 +74,31 @@ class SessionFeedbackFactory(factory.django.DjangoModelFactory):
     content = 5
     instructor = 4
     usefulness = 4
+
+
+def make_survey(*, by, status="draft", tags=()):
+    """A survey with a single-choice question whose options carry ``tags``, a multiple, a rating, a text."""
+    from evaluations.models import NeedsSurvey
+    from evaluations.services import survey_question_add
+
+    survey = NeedsSurvey.objects.create(title="2026年培训需求调查", created_by=by)
+    survey_question_add(
+        survey=survey,
+        text="您最需要哪方面的培训？",
+        kind="single",
+        required=True,
+        options=[(f"选项{i}", [tag]) for i, tag in enumerate(tags, start=1)] or [("理论", []), ("技能", [])],
+    )
+    survey_question_add(
+        survey=survey,
+        text="您希望的培训形式（可多选）",
+        kind="multiple",
+        required=False,
+        options=[("课堂讲授", []), ("现场教学", []), ("线上学习", [])],
+    )
+    survey_question_add(survey=survey, text="对去年培训的满意度", kind="rating", required=True, options=[])
+    survey_question_add(survey=survey, text="其他建议", kind="text", required=False, options=[])
+    if status != "draft":
+        NeedsSurvey.objects.filter(pk=survey.pk).update(status=status)
+        survey.refresh_from_db()
+    return survey

@@ -5,6 +5,7 @@ URL kwargs) or in NOT_PAGES (with the reason it is not a page). A new URL with
 neither fails ``test_every_url_pattern_has_a_budget``.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 import pytest
@@ -76,6 +77,41 @@ def _evidence_a(cast):
     return {"pk": attachment.pk}
 
 
+def _survey(cast):
+    from .factories_courses import TagFactory
+    from .factories_evaluations import make_survey
+
+    return {"pk": make_survey(by=cast.users["county"], status="open", tags=[TagFactory(), TagFactory()]).pk}
+
+
+def _plan(cast):
+    from evaluations.models import TeachingPlan, TeachingPlanItem
+
+    from .factories_courses import CourseFactory
+    from .factories_evaluations import make_survey
+
+    survey = make_survey(by=cast.users["county"], status="closed")
+    plan = TeachingPlan.objects.create(survey=survey, domain="rural", title="计划", status="approved")
+    TeachingPlanItem.objects.create(plan=plan, course=CourseFactory(), month=datetime.date(2026, 6, 1))
+    return {"pk": plan.pk}
+
+
+def _held_session_attended(cast):
+    from courses.models import Attendance
+
+    from .factories_courses import SessionFactory
+
+    session = SessionFactory(township=cast.township_a, status="held")
+    Attendance.objects.create(session=session, member=cast.trainee_member, status="present")
+    return {"session_pk": session.pk}
+
+
+def _task_of_trainee(cast):
+    from .factories_evaluations import PracticeTaskFactory
+
+    return {"pk": PracticeTaskFactory(member=cast.trainee_member).pk}
+
+
 BUDGETS: dict[str, list[Budget]] = {
     "home": [
         Budget("county", 8),
@@ -102,6 +138,24 @@ BUDGETS: dict[str, list[Budget]] = {
     "evaluations:report-detail": [Budget("county", 14, _report_a), Budget("township_a", 14, _report_a)],
     "evaluations:report-pdf": [Budget("county", 12, _report_a)],
     "evaluations:township-loop": [Budget("county", 12, _township_a), Budget("township_a", 12, _township_a)],
+    "evaluations:survey-list": [Budget("county", 8), Budget("trainee", 10)],
+    "evaluations:survey-create": [Budget("county", 10)],
+    "evaluations:survey-detail": [Budget("county", 14, _survey)],
+    "evaluations:survey-answer": [Budget("trainee", 12, _survey)],
+    "evaluations:survey-results": [Budget("county", 18, _survey)],
+    "evaluations:plan-list": [Budget("county", 8), Budget("township_a", 8)],
+    "evaluations:plan-detail": [Budget("county", 10, _plan), Budget("township_a", 10, _plan)],
+    "evaluations:feedback-mine": [Budget("trainee", 8)],
+    "evaluations:feedback-create": [Budget("trainee", 8, _held_session_attended)],
+    "evaluations:feedback-summary": [Budget("county", 8)],
+    "evaluations:task-list": [Budget("county", 8), Budget("township_a", 8), Budget("trainee", 8)],
+    "evaluations:task-create": [Budget("trainee", 8)],
+    "evaluations:task-detail": [
+        Budget("trainee", 8, _task_of_trainee),
+        Budget("township_a", 8, _task_of_trainee),
+    ],
+    "evaluations:performance": [Budget("county", 10), Budget("township_a", 10)],
+    "evaluations:performance-xlsx": [Budget("county", 10)],
 }
 
 NOT_PAGES = {
@@ -114,6 +168,15 @@ NOT_PAGES = {
     "evaluations:item-transition": "POST only",
     "evaluations:report-start": "POST only",
     "evaluations:report-transition": "POST only",
+    "evaluations:survey-question-add": "POST only",
+    "evaluations:survey-transition": "POST only",
+    "evaluations:survey-plans-draft": "POST only",
+    "evaluations:plan-item-add": "POST only",
+    "evaluations:plan-item-delete": "POST only",
+    "evaluations:plan-transition": "POST only",
+    "evaluations:plan-item-session": "POST only",
+    "evaluations:task-report": "POST only",
+    "evaluations:task-transition": "POST only",
 }
 
 

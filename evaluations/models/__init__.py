@@ -11,8 +11,32 @@ from .reviews import (
     ImprovementItemEvent,
     QuarterlyReview,
 )
+from .surveys import (
+    NeedsSurvey,
+    NeedsSurveyEvent,
+    PlannedSession,
+    PointsWeight,
+    SurveyAnswer,
+    SurveyOption,
+    SurveyQuestion,
+    SurveyResponse,
+    TeachingPlan,
+    TeachingPlanEvent,
+    TeachingPlanItem,
+)
 
 __all__ = [
+    "NeedsSurvey",
+    "NeedsSurveyEvent",
+    "PlannedSession",
+    "PointsWeight",
+    "SurveyAnswer",
+    "SurveyOption",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "TeachingPlan",
+    "TeachingPlanEvent",
+    "TeachingPlanItem",
     "AnnualReport",
     "AnnualReportEvent",
     "EvidenceFile",
