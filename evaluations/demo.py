@@ -15,12 +15,21 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from courses.models import Attendance, Enrollment, Session, StudyHoursEntry, StudyHoursTarget
+from courses.models import Attendance, Course, Enrollment, Session, StudyHoursEntry, StudyHoursTarget, Tag
 from trainees.models import District, Member, MemberGroup, Profile, Township
 from trainees.scoping import Role
 
-from .models import AnnualReport, ImprovementItem, PracticeTask, QuarterlyReview, SessionFeedback
+from .models import (
+    AnnualReport,
+    ImprovementItem,
+    NeedsSurvey,
+    PracticeTask,
+    QuarterlyReview,
+    SessionFeedback,
+    TeachingPlan,
+)
 from .selectors import held_sessions, township_metrics
+from .services import plan_transition, plans_draft_from_survey, survey_answer, survey_question_add
 
 SESSION_TITLES = [
     "学习贯彻党的创新理论",
@@ -302,6 +311,126 @@ def seed_reports(townships: list[Township], today: datetime.date, county) -> Non
         )
 
 
+# (tag, keywords that put an existing course under it, a course to add when none matches)
+NEED_TAGS = [
+    ("电子商务", ["电商", "直播"], "农村电商与直播带货实务"),
+    ("矛盾调解", ["调解", "纠纷"], "基层矛盾纠纷调解实务"),
+    ("产业发展", ["五金", "家具", "产业"], "“一金一木”产业链党建"),
+    ("党史学习", ["党史", "红色", "教导旅"], "渤海军区教导旅与“三扛”精神"),
+    ("理论学习", ["理论", "创新理论"], "学习贯彻党的创新理论"),
+    ("乡村治理", ["乡村", "治理", "议事"], "村级议事协商与乡村治理"),
+]
+SURVEY_QUESTIONS = [
+    ("您最希望加强哪方面的学习？", "single", [0, 1, 2, 3, 4, 5]),
+    ("您在工作中最需要哪些本领？（可多选）", "multiple", [0, 1, 2, 5]),
+    ("您对去年月训的总体满意度", "rating", []),
+    ("您对培训还有什么建议？", "text", []),
+]
+
+
+def seed_need_tags(county) -> list[Tag]:
+    """Topic tags, attached to catalog courses whose titles match; a course per tag when none does."""
+    tags = []
+    for name, keywords, fallback in NEED_TAGS:
+        tag, _created = Tag.objects.get_or_create(name=name)
+        tags.append(tag)
+        matched = Course.objects.none()
+        for keyword in keywords:
+            matched = matched | Course.objects.filter(title__contains=keyword)
+        matched = list(matched.exclude(stage__in=Course.DEVELOPMENT_STAGES).distinct())
+        if not matched:
+            course, _created = Course.objects.get_or_create(
+                title=fallback,
+                defaults={"category": Course.Category.PRACTICAL_SKILLS, "created_by": county},
+            )
+            matched = [course]
+        for course in matched:
+            course.tags.add(tag)
+    return tags
+
+
+def _demo_survey(title: str, tags: list[Tag], county):
+    survey, created = NeedsSurvey.objects.get_or_create(
+        title=title, defaults={"created_by": county, "intro": "“缺什么补什么、干什么练什么”，请如实填写。"}
+    )
+    if created:
+        for text, kind, tag_indexes in SURVEY_QUESTIONS:
+            options = [(tags[i].name, [tags[i]]) for i in tag_indexes]
+            survey_question_add(survey=survey, text=text, kind=kind, required=kind != "text", options=options)
+    return survey, created
+
+
+def _answer_randomly(survey, members, rng) -> None:
+    questions = list(survey.questions.prefetch_related("options"))
+    for member in members:
+        answers = {}
+        for q in questions:
+            options = list(q.options.all())
+            # Rural members lean to e-commerce and mediation, enterprises to industry: the plans differ.
+            bias = 0 if member.branch.domain == "rural" else 2
+            if q.kind == "single":
+                answers[q] = options[min(len(options) - 1, int(rng.triangular(0, len(options), bias)))].pk
+            elif q.kind == "multiple":
+                answers[q] = [o.pk for o in rng.sample(options, rng.randint(1, 2))]
+            elif q.kind == "rating":
+                answers[q] = rng.choice([5, 5, 4, 4, 4, 3])
+            elif rng.random() < 0.2:
+                answers[q] = rng.choice(
+                    ["希望多到企业车间现场教学", "课程时间安排在农闲时节", "多讲身边案例"]
+                )
+        survey_answer(survey=survey, member=member, answers=answers)
+
+
+def seed_surveys(today: datetime.date, county) -> None:
+    """Last spring's closed survey with a few hundred answers and an approved plan; an open one."""
+    rng = random.Random(20260305)
+    tags = seed_need_tags(county)
+    trainee_member_id = Member.objects.filter(user__username="trainee").values_list("pk", flat=True).first()
+    members = list(
+        Member.objects.active().select_related("branch").exclude(pk=trainee_member_id).order_by("pk")
+    )
+    closed, created = _demo_survey(f"{today.year}年度党员培训需求问卷", tags, county)
+    if created:
+        closed.transition(NeedsSurvey.Status.OPEN, by=county)
+        _answer_randomly(closed, rng.sample(members, min(len(members), 360)), rng)
+        closed.transition(NeedsSurvey.Status.CLOSED, by=county)
+        plans = [p for p in plans_draft_from_survey(survey=closed, by=county) if p.items.exists()]
+        plans.sort(key=lambda p: -sum(need["votes"] for need in p.top_needs))
+        for plan in plans[:3]:
+            plan_transition(plan=plan, to=TeachingPlan.Status.APPROVED, by=county)
+    opened, created = _demo_survey(f"{today.year + 1}年度培训需求征集", tags, county)
+    if created:
+        opened.transition(NeedsSurvey.Status.OPEN, by=county)
+        _answer_randomly(opened, rng.sample(members, min(len(members), 120)), rng)
+
+
+def seed_trainee_session(county) -> None:
+    """The demo trainee checked in to their township's latest held session and has not rated it yet."""
+    member = Member.objects.filter(user__username="trainee").select_related("branch").first()
+    if member is None:
+        return
+    session = (
+        Session.objects.filter(
+            township_id=member.branch.township_id, status__in=(Session.Status.HELD, Session.Status.CLOSED)
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+    if session is None:
+        return
+    Enrollment.objects.get_or_create(session=session, member=member)
+    Attendance.objects.update_or_create(
+        session=session,
+        member=member,
+        defaults={
+            "status": Attendance.Status.PRESENT,
+            "checked_in_at": session.starts_at,
+            "marked_by": county,
+        },
+    )
+    SessionFeedback.objects.filter(session=session, member=member).delete()
+
+
 @transaction.atomic
 def seed() -> None:
     today = timezone.localdate()
@@ -316,3 +445,5 @@ def seed() -> None:
     seed_practice(townships, today, county)
     seed_reviews(today, county)
     seed_reports(townships, today, county)
+    seed_surveys(today, county)
+    seed_trainee_session(county)

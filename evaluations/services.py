@@ -113,7 +113,7 @@ def report_transition(*, report: AnnualReport, to: str, by, note: str = "") -> A
 
 PLAN_TOP_TAGS = 3
 PLAN_COURSES = 3
-PLAN_MIN_VOTES = 3
+PLAN_MIN_RESPONSES = 5
 
 
 @transaction.atomic
@@ -206,6 +206,12 @@ def plans_draft_from_survey(*, survey: NeedsSurvey, by) -> list[TeachingPlan]:
         .order_by()
     ):
         votes.setdefault((domain, group_id), {})[tag_id] = n
+    respondents = dict(
+        ((domain, group_id), n)
+        for domain, group_id, n in survey.responses.values_list("domain", "member__groups")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     course_tags: dict[int, set[int]] = {}
     for course_id, tag_id in Course.tags.through.objects.filter(
         course__stage__in=(Course.Stage.STANDARD, Course.Stage.PREMIUM)
@@ -217,7 +223,8 @@ def plans_draft_from_survey(*, survey: NeedsSurvey, by) -> list[TeachingPlan]:
     months = _first_of_next_months(PLAN_COURSES)
     plans, items = [], []
     for (domain, group_id), tags in sorted(votes.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
-        if (domain, group_id) in kept or sum(tags.values()) < PLAN_MIN_VOTES:
+        # Too few respondents say little about a group's needs: no plan for it.
+        if (domain, group_id) in kept or respondents.get((domain, group_id), 0) < PLAN_MIN_RESPONSES:
             continue
         top = sorted(tags.items(), key=lambda kv: (-kv[1], kv[0]))[:PLAN_TOP_TAGS]
         scores = {

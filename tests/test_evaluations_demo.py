@@ -2,11 +2,20 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from evaluations.models import AnnualReport, ImprovementItem, PracticeTask, QuarterlyReview, SessionFeedback
+from courses.models import Attendance
+from evaluations.models import (
+    AnnualReport,
+    ImprovementItem,
+    NeedsSurvey,
+    PracticeTask,
+    QuarterlyReview,
+    SessionFeedback,
+)
+from trainees.models import Member
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (QuarterlyReview, ImprovementItem, AnnualReport, PracticeTask, SessionFeedback)
+MODELS = (QuarterlyReview, ImprovementItem, AnnualReport, PracticeTask, SessionFeedback, NeedsSurvey)
 
 
 def test_the_demo_has_reviews_items_in_every_status_and_reports_and_runs_twice(capsys):
@@ -21,3 +30,9 @@ def test_the_demo_has_reviews_items_in_every_status_and_reports_and_runs_twice(c
     approved = AnnualReport.objects.filter(status="approved").first()
     assert approved.metrics["sessions_held"] > 0
     assert SessionFeedback.objects.exists() and PracticeTask.objects.filter(status="verified").exists()
+    closed = NeedsSurvey.objects.get(status="closed")
+    assert closed.responses.count() == 79  # every active member but the demo trainee, up to 360
+    assert closed.plans.filter(status="approved").exists()
+    assert NeedsSurvey.objects.filter(status="open").exists()
+    trainee = Member.objects.get(user__username="trainee")
+    assert Attendance.objects.filter(member=trainee, status="present", session__status="closed").exists()

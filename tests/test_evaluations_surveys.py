@@ -155,7 +155,7 @@ def test_plans_follow_the_top_needs_and_become_township_sessions(cast, survey, t
     in_development = CourseFactory(title="开发中的电商课", stage=Course.Stage.TRIAL)
     in_development.tags.add(ecommerce)
     secretaries = MemberGroupFactory(code="secretary", name="支部书记")
-    for member in MemberFactory.create_batch(4, branch=cast.branch_a):
+    for member in MemberFactory.create_batch(5, branch=cast.branch_a):
         member.groups.add(secretaries)
         answer(survey, member, choice=0)  # 电子商务
     with pytest.raises(IllegalTransition):
@@ -163,7 +163,7 @@ def test_plans_follow_the_top_needs_and_become_township_sessions(cast, survey, t
     survey.transition("closed", by=cast.users["county"])
     plans = plans_draft_from_survey(survey=survey, by=cast.users["county"])
     plan = next(p for p in plans if p.group_id == secretaries.pk)
-    assert plan.domain == "rural" and plan.top_needs[0] == {"tag": "电子商务", "votes": 4}
+    assert plan.domain == "rural" and plan.top_needs[0] == {"tag": "电子商务", "votes": 5}
     assert [i.course for i in plan.items.all()] == [live]
     with pytest.raises(IllegalTransition):
         plan_item_to_session(item=plan.items.get(), township=cast.township_a, by=cast.users["township_a"])

@@ -95,7 +95,67 @@ def test_review_item_rectification_and_annual_report(page_for, visit, tmp_path):
     assert sheet.max_row == 13  # a header and one row per township
 
     # The closed loop of the township shows its months, items and reports.
-    township.get_by_role("link", name="培训闭环").first.click()
+    township.locator("main").get_by_role("link", name="培训闭环").click()
     check_page(township, "township-loop")
     expect(township.locator("#loop-month-list li")).to_have_count(12)
     expect(township.get_by_text("集体备课没有留存记录（演示）")).to_be_visible()
+
+
+def _pick_first_of_each_group(page, form_selector: str) -> None:
+    names = page.eval_on_selector_all(
+        f"{form_selector} input[type=radio]", "els => [...new Set(els.map(e => e.name))]"
+    )
+    for name in names:
+        page.locator(f"{form_selector} input[name={name}]").last.check()
+
+
+def test_survey_answer_plan_approval_and_session_feedback(page_for, visit):
+    from courses.models import Session
+    from trainees.models import Member
+
+    # A trainee answers the open needs survey on a phone.
+    trainee = page_for("trainee", phone=True)
+    visit(trainee, "/evaluations/surveys/", "survey-list-phone")
+    trainee.get_by_role("link", name="填写问卷").first.click()
+    check_page(trainee, "survey-answer-phone")
+    _pick_first_of_each_group(trainee, "#answer-form")
+    trainee.locator("#answer-form input[type=checkbox]").first.check()
+    trainee.locator("#answer-form textarea").first.fill("希望多安排现场教学")
+    trainee.locator("#answer-form").get_by_role("button", name="提交问卷").click()
+    expect(trainee.locator(".alert-success")).to_contain_text("问卷已提交")
+    expect(trainee.locator(".badge", has_text="已填写").first).to_be_visible()
+    assert trainee.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # County staff close it, see the charts, generate plans and approve one.
+    county = page_for("county")
+    visit(county, "/evaluations/surveys/")
+    county.get_by_role("link", name="2027年度培训需求征集").click()
+    county.locator("#close-form").get_by_role("button").click()
+    expect(county.locator(".alert-success")).to_contain_text("已结束")
+    county.get_by_role("link", name="查看结果").click()
+    check_page(county, "survey-results")
+    expect(county.locator("canvas[data-chart]").first).to_be_visible()
+    expect(county.locator("#rate-table tbody tr").first).to_be_visible()
+    county.go_back()
+    county.locator("#plans-form").get_by_role("button").click()
+    expect(county.locator(".alert-success")).to_contain_text("分类教学计划草稿")
+    county.locator("main ul.list-group a").first.click()
+    check_page(county, "plan-detail")
+    county.locator("#approve-plan-form").get_by_role("button").click()
+    expect(county.locator(".alert-success")).to_contain_text("已审定")
+
+    # The trainee rates the session they checked in to — once — and not one they missed.
+    visit(trainee, "/evaluations/feedback/", "feedback-mine-phone")
+    trainee.locator("#attended-sessions").get_by_role("link", name="评价").first.click()
+    check_page(trainee, "feedback-form-phone")
+    rate_url = trainee.url
+    _pick_first_of_each_group(trainee, "#feedback-form")
+    trainee.locator("#feedback-form textarea").fill("案例贴近实际")
+    trainee.locator("#feedback-form").get_by_role("button", name="提交评价").click()
+    expect(trainee.locator(".alert-success")).to_contain_text("评价已提交")
+    trainee.goto(rate_url)
+    expect(trainee.locator(".alert-info")).to_contain_text("已经评价过")
+    member = Member.objects.get(user__username="trainee")
+    missed = Session.objects.filter(status__in=["held", "closed"]).exclude(attendances__member=member).first()
+    response = trainee.goto(f"/evaluations/feedback/sessions/{missed.pk}/")
+    assert response.status == 403
