@@ -248,7 +248,9 @@ class TeachingPlan(Workflow):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        ordering = ["survey", "domain", "group__sort_order", "pk"]
+        # No join in the default ordering: Workflow.transition() locks the row with
+        # SELECT … FOR UPDATE, which PostgreSQL refuses on the nullable side of an outer join.
+        ordering = ["survey", "domain", "group_id", "pk"]
         verbose_name = _("分类教学计划")
         verbose_name_plural = _("分类教学计划")
 
