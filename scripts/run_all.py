@@ -28,12 +28,17 @@ def main() -> int:
     print(f"\n宁津县月训工程平台：http://127.0.0.1:{args.port}/  （按 Ctrl-C 同时停止网站、worker 和 beat）")
     print("演示账号：county / township1 / township2 / instructor / trainee，密码见上方输出。\n", flush=True)
 
-    def stop(*_):
+    def stop():
         for proc in children.values():
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
 
-    signal.signal(signal.SIGTERM, stop)
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    # Installed explicitly: a background launch may inherit SIGINT as ignored.
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         while all(proc.poll() is None for proc in children.values()):
             time.sleep(0.5)
