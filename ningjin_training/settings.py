@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "trainees",
     "courses",
     "evaluations",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ningjin_training.context_processors.portal",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -135,6 +137,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@ningjin.local")
+# A subclass of notifications.sms.BaseSmsBackend; the default only logs (masked phone).
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
 
 # Celery: Redis when CELERY_BROKER_URL is set, otherwise the filesystem
 # transport under var/ so that a worker and beat run with no services at all.

@@ -47,14 +47,19 @@ BUDGETS: dict[str, list[Budget]] = {
     "trainees:member-detail": [Budget("township_a", 8, _member_a)],
     "trainees:member-create": [Budget("township_a", 8)],
     "trainees:member-edit": [Budget("township_a", 10, _member_a)],
+    "notifications:inbox": [Budget("trainee", 8), Budget("county", 8)],
+    "notifications:preferences": [Budget("trainee", 8)],
+    "notifications:reminder-list": [Budget("county", 8)],
 }
 
 NOT_PAGES = {
-    "healthz": "health check, two fixed queries",
+    "healthz": "health check, three fixed queries",
     "login": "Django's login form, no data",
     "logout": "POST only",
     "set_language": "POST only",
     "text-size": "POST only, no queries",
+    "notifications:mark-read": "POST only",
+    "notifications:mark-all-read": "POST only",
 }
 
 
