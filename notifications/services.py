@@ -35,7 +35,8 @@ class _RetryLater(Exception):
     pass
 
 
-def chunked(items: Sequence, size: int = CHUNK_SIZE) -> Iterable[list]:
+def chunked(items: Sequence, size: int | None = None) -> Iterable[list]:
+    size = size or CHUNK_SIZE
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
 
