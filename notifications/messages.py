@@ -78,7 +78,11 @@ def _session(reminder: Reminder, session, now) -> dict | None:
         if session.status != Session.Status.CANCELLED:
             return None
     elif reminder.kind == Kind.SESSION_MOVED:
-        if session.status == Session.Status.CANCELLED or session.updated_at != reminder.due_at:
+        # Moved again since: that later move has a notice of its own.
+        noticed = reminder.context.get("starts_at")
+        if session.status == Session.Status.CANCELLED or (
+            noticed and datetime.datetime.fromisoformat(noticed) != session.starts_at
+        ):
             return None
     return {
         "session": session,

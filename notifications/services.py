@@ -237,6 +237,7 @@ def session_changed(*, session_id: int, change: str) -> None:
                 obj=session,
                 due_at=session.updated_at,
                 expires_at=session.starts_at,
+                context={"starts_at": session.starts_at.isoformat()},
             )
         )
         of_session = Reminder.objects.for_object(session)

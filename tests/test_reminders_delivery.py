@@ -137,6 +137,34 @@ def test_a_moved_session_gets_new_reminder_times_and_a_notice(cast, django_captu
     assert timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M") in notice.body
 
 
+def test_a_move_notice_survives_a_later_edit_but_not_a_later_move(cast, django_capture_on_commit_callbacks):
+    session = published_session(cast, hours_ahead=30)
+    session.starts_at += datetime.timedelta(hours=1)
+    session.ends_at += datetime.timedelta(hours=1)
+    session.save()
+    session_changed(session_id=session.pk, change="moved")  # the broker is slow: not sent yet
+    session.venue = "新的地点"
+    session.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        dispatch_reminders.delay()
+    assert Notification.objects.get(kind=Kind.SESSION_MOVED).body.count("新的地点") == 1
+
+    session.starts_at += datetime.timedelta(hours=1)
+    session.ends_at += datetime.timedelta(hours=1)
+    session.save()
+    stale = Reminder.objects.create(
+        kind=Kind.SESSION_MOVED,
+        recipient=cast.users["trainee"],
+        content_type=Reminder.objects.get(kind=Kind.SESSION_MOVED).content_type,
+        object_id=session.pk,
+        due_at=timezone.now() - datetime.timedelta(minutes=1),
+        context={"starts_at": (session.starts_at - datetime.timedelta(hours=1)).isoformat()},
+    )
+    send_reminders.delay([stale.pk])
+    stale.refresh_from_db()
+    assert stale.status == Reminder.Status.CANCELLED
+
+
 def test_a_cancelled_session_notifies_the_enrolled_once_and_cancels_its_reminders(
     cast, django_capture_on_commit_callbacks
 ):
