@@ -22,6 +22,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("evaluations/", include("evaluations.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -205,8 +205,9 @@ def _task_of_trainee(cast):
 
 BUDGETS: dict[str, list[Budget]] = {
     "home": [
-        # county +4, township +4, trainee +6: the monthly-cycle numbers (heatmap, hours, goal).
-        Budget("county", 12),
+        # county +4, township +4, trainee +6: the monthly-cycle numbers (heatmap, hours, goal);
+        # county +1 more: premium courses / star instructors / deliveries.
+        Budget("county", 13),
         Budget("township_a", 14),
         Budget("instructor", 6),
         Budget("trainee", 14),
@@ -291,10 +292,13 @@ BUDGETS: dict[str, list[Budget]] = {
     ],
     "evaluations:performance": [Budget("county", 10), Budget("township_a", 10)],
     "evaluations:performance-xlsx": [Budget("county", 10)],
+    "notifications:inbox": [Budget("trainee", 8), Budget("county", 8)],
+    "notifications:preferences": [Budget("trainee", 8)],
+    "notifications:reminder-list": [Budget("county", 8)],
 }
 
 NOT_PAGES = {
-    "healthz": "health check, two fixed queries",
+    "healthz": "health check, three fixed queries",
     "login": "Django's login form, no data",
     "logout": "POST only",
     "set_language": "POST only",
@@ -327,6 +331,8 @@ NOT_PAGES = {
     "evaluations:plan-item-session": "POST only",
     "evaluations:task-report": "POST only",
     "evaluations:task-transition": "POST only",
+    "notifications:mark-read": "POST only",
+    "notifications:mark-all-read": "POST only",
 }
 
 
