@@ -47,6 +47,8 @@ messages: $(STAMP)
 check-deploy: $(STAMP)
 	DEBUG=False SECRET_KEY=$${SECRET_KEY:-check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \
 		SECURE_SSL=True ALLOWED_HOSTS=portal.example.gov.cn \
+		ID_NUMBER_KEY=$${ID_NUMBER_KEY:-$$(head -c 32 /dev/urandom | base64)} \
+		ID_NUMBER_HASH_KEY=$${ID_NUMBER_HASH_KEY:-$$(head -c 32 /dev/urandom | base64)} \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: $(STAMP)

@@ -211,6 +211,14 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
+# ---- Security: national ID numbers at rest (trainees.idcrypto) -----------------
+# 32 random bytes each, base64 (`head -c 32 /dev/urandom | base64`): the AES-256-GCM key
+# and the separate HMAC key of the searchable hash. Unset, both are derived from
+# SECRET_KEY — for the embedded development setup only; a system check warns when
+# DEBUG=False runs that way. Back the encryption key up: without it the ID numbers are lost.
+ID_NUMBER_KEY = env.str("ID_NUMBER_KEY", default="")
+ID_NUMBER_HASH_KEY = env.str("ID_NUMBER_HASH_KEY", default="")
+
 # ---- Security: Content-Security-Policy (django-csp) --------------------------
 # Every asset is vendored under static/, so nothing inline and nothing from
 # another host is needed: no 'unsafe-inline' for scripts or styles.

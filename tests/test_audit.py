@@ -37,10 +37,13 @@ def test_creating_a_member_through_the_portal_is_audited_with_who_and_where(cast
     assert entry.object_repr == "新党员"
     assert entry.changes["name"] == [None, "新党员"]
     assert entry.changes["branch"] == [None, cast.branch_a.pk]
-    # Personal identifiers only masked.
-    assert entry.changes["id_number"] == [None, member.masked_id_number]
+    # Personal identifiers only masked; the ID number as its stored mask and a hash prefix, no ciphertext.
+    assert entry.changes["id_number_masked"] == [None, member.masked_id_number]
+    assert entry.changes["id_number_hash"] == [None, member.id_number_hash[:8] + "…"]
+    assert "id_number_encrypted" not in entry.changes
     assert entry.changes["phone"] == [None, "138****1111"]
     assert member.id_number not in str(entry.changes)
+    assert member.id_number_hash not in str(entry.changes)
 
 
 def test_an_edit_records_only_what_changed_old_and_new(cast, client_as):
@@ -77,7 +80,7 @@ def test_deleting_a_member_is_audited(cast):
         action=AuditAction.DELETE, model_label="trainees.Member", object_pk=str(pk)
     )
     assert entry.changes["name"] == ["将删除", None]
-    assert "*" in entry.changes["id_number"][0]
+    assert "*" in entry.changes["id_number_masked"][0]
 
 
 def test_group_membership_changes_are_audited(cast):

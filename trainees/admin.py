@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .forms import MemberIdNumberForm
 from .models import Branch, Department, District, ImportBatch, Member, MemberGroup, Profile, Township
 
 
@@ -37,6 +38,7 @@ class MemberGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
+    form = MemberIdNumberForm
     list_display = ["name", "gender", "branch", "status", "masked_id_number", "is_active"]
     list_filter = ["status", "is_active", "branch__township", "branch__domain", "groups"]
     search_fields = ["name", "branch__name"]

@@ -11,14 +11,18 @@ class TraineesConfig(AppConfig):
 
         import audit
 
+        from . import checks  # noqa: F401  (registers the ID-number key checks)
+        from .idcrypto import mask_id_hash
         from .models import Member, Profile
         from .validators import mask_id_number, mask_phone
 
         # Members, roles and accounts are audited on every change (docs/security.md).
+        # The ID number is recorded as its stored mask (id_number_masked) and a short prefix of
+        # its keyed hash, which shows a change even where the masks agree; never the ciphertext.
         audit.register(
             Member,
-            exclude=["created_at", "updated_at"],
-            masked={"id_number": mask_id_number, "phone": mask_phone},
+            exclude=["created_at", "updated_at", "id_number_encrypted"],
+            masked={"id_number_hash": mask_id_hash, "id_number_masked": mask_id_number, "phone": mask_phone},
         )
         audit.register(Profile)
         audit.register(get_user_model(), exclude=["last_login", "date_joined"])

@@ -212,11 +212,20 @@ def seed_members(*, count: int, townships: list[Township]) -> None:
             memberships.append((id_number, "mobile"))
         if branch.domain == Branch.Domain.RURAL and rng.random() < 0.06:
             memberships.append((id_number, "village_cadre"))
+    # Each Member(id_number=…) above is already encrypted and hashed (the property's setter).
     Member.objects.bulk_create(members, ignore_conflicts=True, batch_size=2000)
-    pks = dict(Member.objects.filter(id_number__in=used).values_list("id_number", "pk"))
+    hash_of = {m.id_number: m.id_number_hash for m in members}
+    pks = {}
+    hashes = list(hash_of.values())
+    for start in range(0, len(hashes), 5000):
+        pks.update(
+            Member.objects.filter(id_number_hash__in=hashes[start : start + 5000]).values_list(
+                "id_number_hash", "pk"
+            )
+        )
     through = Member.groups.through
     through.objects.bulk_create(
-        [through(member_id=pks[idn], membergroup_id=groups[code].pk) for idn, code in memberships],
+        [through(member_id=pks[hash_of[idn]], membergroup_id=groups[code].pk) for idn, code in memberships],
         ignore_conflicts=True,
         batch_size=5000,
     )

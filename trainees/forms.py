@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .importing import ImportFileError, check_roster_file
 from .models import Branch, Member
+from .validators import normalize_id_number, validate_id_number
 
 
 class DateInput(forms.DateInput):
@@ -12,8 +13,51 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class MemberForm(forms.ModelForm):
+class MemberIdNumberForm(forms.ModelForm):
+    """A member form with the ID number, which is not a model field: it is stored encrypted.
+
+    The value is validated like before (format, birth date, checksum) and its uniqueness is
+    checked through the keyed hash; ``member.id_number`` is set just before the model's own
+    validation, and left untouched when the number did not change (no fresh ciphertext).
+    """
+
+    id_number = forms.CharField(
+        label=_("公民身份号码"),
+        max_length=18,
+        validators=[validate_id_number],
+        help_text=_("18位，末位可为X；系统会校验出生日期和校验位。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("id_number", self.instance.id_number)
+
+    def clean_id_number(self):
+        id_number = normalize_id_number(self.cleaned_data["id_number"])
+        others = Member.objects.filter(id_number=id_number)
+        if self.instance.pk is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("该公民身份号码已登记在其他党员名下。"), code="unique")
+        return id_number
+
+    def _post_clean(self):
+        if self.cleaned_data.get("id_number"):
+            self.instance.id_number = self.cleaned_data["id_number"]
+        super()._post_clean()
+
+
+class MemberForm(MemberIdNumberForm):
     """Create or edit a member; a township admin can only pick their own branches."""
+
+    field_order = [
+        "name",
+        "gender",
+        "ethnicity",
+        "birth_date",
+        "id_number",
+    ]
 
     class Meta:
         model = Member
@@ -22,7 +66,6 @@ class MemberForm(forms.ModelForm):
             "gender",
             "ethnicity",
             "birth_date",
-            "id_number",
             "phone",
             "education",
             "category",
@@ -47,10 +90,6 @@ class MemberForm(forms.ModelForm):
             Branch.objects.visible_to(user).select_related("township").order_by("township__code", "name")
         )
         self.fields["branch"].label_from_instance = lambda b: f"{b.township.name} · {b.name}"
-        self.fields["id_number"].help_text = _("18位，末位可为X；系统会校验出生日期和校验位。")
-
-    def clean_id_number(self):
-        return self.cleaned_data["id_number"].strip().upper()
 
     def clean_phone(self):
         return self.cleaned_data["phone"].strip()

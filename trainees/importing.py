@@ -10,8 +10,11 @@ The pipeline has three steps, each usable on its own:
    rows, none per row) and sort rows into created / updated / unchanged / invalid;
 3. :func:`apply_member_import` — write the new and changed rows at once: a temp
    staging table filled by COPY (PostgreSQL) or one executemany (SQLite), then
-   one ``INSERT … SELECT … ON CONFLICT (id_number) DO UPDATE … WHERE changed``.
+   one ``INSERT … SELECT … ON CONFLICT (id_number_hash) DO UPDATE … WHERE changed``.
 
+ID numbers are stored encrypted (trainees.idcrypto): rows are keyed by the number's keyed
+hash, an unchanged row is recognised by its hash and its other columns, and only new
+members are encrypted — a re-import of the same file writes nothing.
 ID and phone numbers never appear in messages or logs: errors name the row.
 """
 
@@ -33,8 +36,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import idcrypto
 from .models import Branch, Member, MemberGroup
 from .validators import (
+    mask_id_number,
     normalize_id_number,
     validate_id_number,
     validate_phone,
@@ -69,9 +74,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("联系电话", "手机号码", "手机号", "电话", "联系方式"),
 }
 REQUIRED_FIELDS = ("name", "id_number", "education", "join_date", "branch")
-# Member columns the staging table carries, in this order.
+# Member columns compared and written by an import, in this order (the ID number is the key).
 MEMBER_COLUMNS = (
-    "id_number",
     "name",
     "gender",
     "ethnicity",
@@ -85,6 +89,10 @@ MEMBER_COLUMNS = (
     "status",
     "branch_id",
 )
+# The stored forms of the ID number: the conflict key first; written for new members only.
+ID_COLUMNS = ("id_number_hash", "id_number_encrypted", "id_number_masked")
+# Columns of the staging table, in this order.
+STAGING_COLUMNS = ID_COLUMNS + MEMBER_COLUMNS
 _ALIAS_TO_FIELD = {alias: f for f, aliases in HEADER_ALIASES.items() for alias in aliases}
 
 
@@ -179,10 +187,11 @@ class ImportPlan:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
-    # Final values of every new or changed member row (MEMBER_COLUMNS order).
+    # Final values of every new or changed member row (STAGING_COLUMNS order).
     to_write: list[tuple] = field(default_factory=list)
-    # id_number → group pks, for members whose groups are (re)set by the file.
+    # id_number_hash → group pks, for members whose groups are (re)set by the file.
     groups: dict[str, set[int]] = field(default_factory=dict)
+    # id_number_hash → pk of the members already on file.
     existing_ids: dict[str, int] = field(default_factory=dict)
     groups_column: bool = False
 
@@ -544,6 +553,7 @@ def _validate_row(
                 errors.append(_("党员群体“%(group)s”不存在。") % {"group": key})
 
     if not errors:
+        # Without the ID number: its birth date was compared above, and setting it would encrypt.
         member = Member(**{k: v for k, v in values.items() if k in MEMBER_COLUMNS})
         try:
             member.clean()
@@ -552,23 +562,23 @@ def _validate_row(
     return (None if errors else values), member_groups, errors
 
 
-def _existing_members(id_numbers: list[str], *, with_groups: bool) -> tuple[dict, dict[str, set[int]]]:
-    """Members already on file, by ID number: READ_CHUNK per query, never one per row."""
+def _existing_members(hashes: list[str], *, with_groups: bool) -> tuple[dict, dict[str, set[int]]]:
+    """Members already on file, by ID number hash: READ_CHUNK per query, never one per row."""
     existing: dict[str, dict] = {}
     groups: dict[str, set[int]] = {}
     through = Member.groups.through
-    for start in range(0, len(id_numbers), READ_CHUNK):
-        chunk = id_numbers[start : start + READ_CHUNK]
-        for row in Member.objects.filter(id_number__in=chunk).values(
-            "pk", *MEMBER_COLUMNS, township_id=F("branch__township_id")
+    for start in range(0, len(hashes), READ_CHUNK):
+        chunk = hashes[start : start + READ_CHUNK]
+        for row in Member.objects.filter(id_number_hash__in=chunk).values(
+            "pk", *ID_COLUMNS, *MEMBER_COLUMNS, township_id=F("branch__township_id")
         ):
-            existing[row["id_number"]] = row
+            existing[row["id_number_hash"]] = row
         if with_groups:
-            pairs = through.objects.filter(member__id_number__in=chunk).values_list(
-                "member__id_number", "membergroup_id"
+            pairs = through.objects.filter(member__id_number_hash__in=chunk).values_list(
+                "member__id_number_hash", "membergroup_id"
             )
-            for id_number, group_id in pairs:
-                groups.setdefault(id_number, set()).add(group_id)
+            for id_hash, group_id in pairs:
+                groups.setdefault(id_hash, set()).add(group_id)
     return existing, groups
 
 
@@ -585,18 +595,22 @@ def plan_member_import(
 
     first_row: dict[str, int] = {}
     duplicates: dict[int, int] = {}
+    hashes: dict[str, str] = {}  # ID number → its keyed hash, computed once per number
+    row_ids: list[str] = []
     for row in roster.rows:
         id_number = normalize_id_number(_text(row.cells.get("id_number")))
+        row_ids.append(id_number)
         if id_number in first_row:
             duplicates[row.number] = first_row[id_number]
         elif id_number:
             first_row[id_number] = row.number
-    existing, existing_groups = _existing_members(list(first_row), with_groups=plan.groups_column)
+            hashes[id_number] = idcrypto.blind_index(id_number)
+    existing, existing_groups = _existing_members(list(hashes.values()), with_groups=plan.groups_column)
     plan.existing_ids = {k: v["pk"] for k, v in existing.items()}
 
-    for done, row in enumerate(roster.rows, 1):
-        id_number = normalize_id_number(_text(row.cells.get("id_number")))
-        current = existing.get(id_number)
+    for done, (row, id_number) in enumerate(zip(roster.rows, row_ids, strict=True), 1):
+        id_hash = hashes.get(id_number, "")
+        current = existing.get(id_hash) if id_hash else None
         values, member_groups, errors = _validate_row(
             row, columns=roster.columns, branches=index, groups_by_key=groups_by_key, existing=current
         )
@@ -610,12 +624,18 @@ def plan_member_import(
             final = tuple(values[c] for c in MEMBER_COLUMNS)
             row_changed = current is None or final != tuple(current[c] for c in MEMBER_COLUMNS)
             groups_changed = member_groups is not None and member_groups != existing_groups.get(
-                id_number, set()
+                id_hash, set()
             )
             if row_changed:
-                plan.to_write.append(final)
+                # Only a new member is encrypted; a changed one keeps its ciphertext.
+                stored = (
+                    (id_hash, idcrypto.encrypt(id_number), mask_id_number(id_number))
+                    if current is None
+                    else tuple(current[c] for c in ID_COLUMNS)
+                )
+                plan.to_write.append(stored + final)
             if groups_changed:
-                plan.groups[id_number] = member_groups
+                plan.groups[id_hash] = member_groups
             if current is None:
                 plan.created += 1
             elif row_changed or groups_changed:
@@ -640,8 +660,9 @@ def apply_member_import(plan: ImportPlan, *, progress: Progress | None = None) -
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     postgres = connection.vendor == "postgresql"
     compare = "IS DISTINCT FROM" if postgres else "IS NOT"
-    columns = ", ".join(MEMBER_COLUMNS)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in MEMBER_COLUMNS if c != "id_number")
+    columns = ", ".join(STAGING_COLUMNS)
+    # The ID columns are never updated: same hash, same number, and its ciphertext stays.
+    updates = ", ".join(f"{c} = excluded.{c}" for c in MEMBER_COLUMNS)
     changed = " OR ".join(f"{member_table}.{c} {compare} excluded.{c}" for c in MEMBER_COLUMNS)
     written: dict[str, int] = {}
     with connection.cursor() as cursor:
@@ -653,15 +674,15 @@ def apply_member_import(plan: ImportPlan, *, progress: Progress | None = None) -
                 f"""
                 INSERT INTO {member_table} ({columns}, is_active, created_at, updated_at)
                 SELECT {columns}, %s, %s, %s FROM member_import_staging WHERE true
-                ON CONFLICT (id_number) DO UPDATE SET {updates}, updated_at = excluded.updated_at
+                ON CONFLICT (id_number_hash) DO UPDATE SET {updates}, updated_at = excluded.updated_at
                 WHERE ({changed})
                   AND (SELECT township_id FROM {branch_table} WHERE id = {member_table}.branch_id)
                     = (SELECT township_id FROM {branch_table} WHERE id = excluded.branch_id)
-                RETURNING id, id_number
+                RETURNING id, id_number_hash
                 """,
                 [True, stamp, stamp],
             )
-            written = dict((id_number, pk) for pk, id_number in cursor.fetchall())
+            written = dict((id_hash, pk) for pk, id_hash in cursor.fetchall())
             cursor.execute("DROP TABLE member_import_staging")
             if len(written) != len(plan.to_write):
                 raise ConcurrentChangeError
@@ -673,7 +694,7 @@ def apply_member_import(plan: ImportPlan, *, progress: Progress | None = None) -
 
 def _fill_staging(cursor, rows: list[tuple], *, postgres: bool) -> None:
     member_table = Member._meta.db_table
-    columns = ", ".join(MEMBER_COLUMNS)
+    columns = ", ".join(STAGING_COLUMNS)
     if postgres:
         cursor.execute(
             f"CREATE TEMP TABLE member_import_staging ON COMMIT DROP AS "
@@ -690,7 +711,7 @@ def _fill_staging(cursor, rows: list[tuple], *, postgres: bool) -> None:
         cursor.execute(
             f"CREATE TEMP TABLE member_import_staging AS SELECT {columns} FROM {member_table} LIMIT 0"
         )
-        placeholders = ", ".join(["%s"] * len(MEMBER_COLUMNS))
+        placeholders = ", ".join(["%s"] * len(STAGING_COLUMNS))
         adapt = connection.ops.adapt_datefield_value
         cursor.executemany(
             f"INSERT INTO member_import_staging ({columns}) VALUES ({placeholders})",
@@ -699,14 +720,15 @@ def _fill_staging(cursor, rows: list[tuple], *, postgres: bool) -> None:
 
 
 def _write_groups(plan: ImportPlan, member_ids: dict[str, int]) -> None:
+    """``member_ids``: id_number_hash → pk."""
     through = Member.groups.through
-    ids = [member_ids[id_number] for id_number in plan.groups]
+    ids = [member_ids[id_hash] for id_hash in plan.groups]
     for start in range(0, len(ids), READ_CHUNK):
         through.objects.filter(member_id__in=ids[start : start + READ_CHUNK]).delete()
     through.objects.bulk_create(
         [
-            through(member_id=member_ids[id_number], membergroup_id=group_id)
-            for id_number, group_ids in plan.groups.items()
+            through(member_id=member_ids[id_hash], membergroup_id=group_id)
+            for id_hash, group_ids in plan.groups.items()
             for group_id in group_ids
         ]
     )

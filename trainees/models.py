@@ -13,13 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import idcrypto
 from .scoping import Role, ScopedQuerySet
 from .validators import (
     birth_date_from_id_number,
-    mask_id_number,
     mask_phone,
     normalize_id_number,
-    validate_id_number,
     validate_phone,
 )
 
@@ -179,10 +178,32 @@ class MemberQuerySet(ScopedQuerySet):
         return self.filter(is_active=True)
 
     def search(self, text: str):
+        # No search by ID number here: the list filter is a GET form, and a number in the
+        # query string would end up in access logs and browser history.
         text = (text or "").strip()
         if not text:
             return self
         return self.filter(Q(name__contains=text) | Q(branch__name__contains=text))
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        # The number is stored encrypted: ``id_number=`` / ``id_number__in=`` become exact
+        # lookups of the keyed hash. Any other lookup on it (contains, startswith…) is
+        # impossible by design and fails as an unknown field.
+        return super()._filter_or_exclude(negate, args, _hashed_id_lookups(kwargs))
+
+
+def _hashed_id_lookups(kwargs: dict) -> dict:
+    if not any(key.startswith("id_number") for key in kwargs):
+        return kwargs
+    rewritten = {}
+    for key, value in kwargs.items():
+        if key in ("id_number", "id_number__exact"):
+            rewritten["id_number_hash"] = idcrypto.blind_index(value)
+        elif key == "id_number__in":
+            rewritten["id_number_hash__in"] = [idcrypto.blind_index(v) for v in value]
+        else:
+            rewritten[key] = value
+    return rewritten
 
 
 class Member(models.Model):
@@ -218,13 +239,17 @@ class Member(models.Model):
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
     birth_date = models.DateField(_("出生日期"))
-    id_number = models.CharField(
-        _("公民身份号码"),
-        max_length=18,
+    # The ID number is never stored in clear (trainees.idcrypto, docs/security.md):
+    # ``member.id_number`` (a property) decrypts, and setting it writes all three columns.
+    id_number_encrypted = models.TextField(_("公民身份号码（密文）"), editable=False, default="")
+    id_number_hash = models.CharField(
+        _("公民身份号码索引"),
+        max_length=64,
         unique=True,
-        validators=[validate_id_number],
+        editable=False,
         error_messages={"unique": _("该公民身份号码已登记在其他党员名下。")},
     )
+    id_number_masked = models.CharField(_("公民身份号码（脱敏）"), max_length=18, editable=False, default="")
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     education = models.CharField(_("学历"), max_length=20, choices=Education.choices)
     category = models.CharField(
@@ -297,8 +322,27 @@ class Member(models.Model):
             raise ValidationError(errors)
 
     @property
+    def id_number(self) -> str:
+        """The full number, decrypted on first use (only the reveal, edit form and full export need it)."""
+        token = self.id_number_encrypted
+        cached = self.__dict__.get("_id_number_plain")
+        if cached is None or cached[0] != token:
+            cached = (token, idcrypto.decrypt(token))
+            self.__dict__["_id_number_plain"] = cached
+        return cached[1]
+
+    @id_number.setter
+    def id_number(self, value: str) -> None:
+        value = normalize_id_number(value)
+        if self.id_number_encrypted and value == self.id_number:
+            return  # unchanged: keep the ciphertext (a fresh nonce would look like a change)
+        encrypted, self.id_number_hash, self.id_number_masked = idcrypto.protect(value)
+        self.id_number_encrypted = encrypted
+        self.__dict__["_id_number_plain"] = (encrypted, value)
+
+    @property
     def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
+        return self.id_number_masked
 
     @property
     def masked_phone(self) -> str:
