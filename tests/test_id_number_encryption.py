@@ -7,15 +7,17 @@ import base64
 import datetime
 import hashlib
 import hmac
+import io
 import re
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 from django.urls import reverse
 
+from audit.models import AuditAction, AuditEntry
 from trainees import idcrypto
 from trainees.checks import check_id_number_keys
 from trainees.exporting import member_export
@@ -126,7 +128,7 @@ def test_development_keys_are_derived_from_secret_key_and_differ_from_each_other
         assert idcrypto.decrypt(token) == number
         # Distinct HKDF info strings: the encryption key is not the hash key.
         assert idcrypto._derived(idcrypto._ENCRYPTION_INFO) != idcrypto._derived(idcrypto._HASH_INFO)
-        assert idcrypto._keys()[1] == idcrypto._derived(idcrypto._HASH_INFO)
+        assert idcrypto._keys().hash_key == idcrypto._derived(idcrypto._HASH_INFO)
     with override_settings(ID_NUMBER_KEY="", ID_NUMBER_HASH_KEY="", SECRET_KEY="two-" + "x" * 50):
         assert idcrypto.blind_index(number) != digest
         with pytest.raises(idcrypto.IdNumberDecryptionError):
@@ -273,3 +275,44 @@ def test_the_migration_encrypts_existing_rows_and_reverses():
             assert [row[0] for row in cursor.fetchall()] == numbers
     finally:
         call_command("migrate", verbosity=0)
+
+
+def test_rotate_id_keys_moves_every_number_to_the_new_keys(cast, monkeypatch):
+    new_hash_key = base64.b64encode(b"n" * 32).decode()
+    Member.objects.all().delete()  # the cast's members are under the test settings' keys
+    with override_settings(ID_NUMBER_KEY=KEY_1, ID_NUMBER_HASH_KEY=HASH_KEY):
+        members = [MemberFactory(branch=cast.branch_a) for _ in range(3)]
+        numbers = {m.pk: m.id_number for m in members}
+    monkeypatch.setenv("OLD_ID_NUMBER_KEY", KEY_1)
+    monkeypatch.setenv("OLD_ID_NUMBER_HASH_KEY", HASH_KEY)
+    with override_settings(ID_NUMBER_KEY=KEY_2, ID_NUMBER_HASH_KEY=new_hash_key):
+        call_command("rotate_id_keys", stdout=io.StringIO())
+        for pk, number in numbers.items():
+            member = Member.objects.get(id_number=number)
+            assert member.pk == pk and member.id_number == number
+    assert AuditEntry.objects.filter(action=AuditAction.BULK_UPDATE, model_label="trainees.Member").exists()
+
+
+def test_rotate_id_keys_changes_nothing_when_a_number_does_not_decrypt(cast, monkeypatch):
+    with override_settings(ID_NUMBER_KEY=KEY_1, ID_NUMBER_HASH_KEY=HASH_KEY):
+        member = MemberFactory(branch=cast.branch_a)
+    before = list(Member.objects.order_by("pk").values_list("id_number_encrypted", flat=True))
+    monkeypatch.setenv("OLD_ID_NUMBER_KEY", KEY_2)  # the wrong old key
+    with override_settings(ID_NUMBER_KEY=KEY_1, ID_NUMBER_HASH_KEY=HASH_KEY):
+        with pytest.raises(CommandError, match="无法解密"):
+            call_command("rotate_id_keys", stdout=io.StringIO())
+    assert list(Member.objects.order_by("pk").values_list("id_number_encrypted", flat=True)) == before
+    assert member.pk
+
+
+def test_rotate_id_keys_from_the_development_keys(monkeypatch):
+    """A development install moving to production keys: OLD_* unset = derived from SECRET_KEY."""
+    member = MemberFactory()  # under the derived development keys of the test settings
+    number = member.id_number
+    monkeypatch.delenv("OLD_ID_NUMBER_KEY", raising=False)
+    monkeypatch.delenv("OLD_ID_NUMBER_HASH_KEY", raising=False)
+    with override_settings(ID_NUMBER_KEY=KEY_1, ID_NUMBER_HASH_KEY=HASH_KEY):
+        out = io.StringIO()
+        call_command("rotate_id_keys", stdout=out)
+        assert "1" in out.getvalue()
+        assert Member.objects.get(id_number=number).id_number == number

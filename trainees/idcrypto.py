@@ -25,6 +25,7 @@ import functools
 import hashlib
 import hmac
 import os
+from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -75,13 +76,30 @@ def keys_from_environment() -> tuple[bool, bool]:
     return bool(getattr(settings, "ID_NUMBER_KEY", "")), bool(getattr(settings, "ID_NUMBER_HASH_KEY", ""))
 
 
+@dataclass(frozen=True)
+class Keys:
+    """An encryption key (as its AES-GCM cipher) and a hash key."""
+
+    aead: AESGCM
+    hash_key: bytes
+
+
+def make_keys(key: str, hash_key: str) -> Keys:
+    """Keys from base64 text; an empty value means the one derived from SECRET_KEY."""
+    return Keys(
+        aead=AESGCM(parse_key(key, "ID_NUMBER_KEY") if key else _derived(_ENCRYPTION_INFO)),
+        hash_key=parse_key(hash_key, "ID_NUMBER_HASH_KEY") if hash_key else _derived(_HASH_INFO),
+    )
+
+
 @functools.cache
-def _keys() -> tuple[AESGCM, bytes]:
-    configured = getattr(settings, "ID_NUMBER_KEY", "")
-    hash_configured = getattr(settings, "ID_NUMBER_HASH_KEY", "")
-    key = parse_key(configured, "ID_NUMBER_KEY") if configured else _derived(_ENCRYPTION_INFO)
-    hash_key = parse_key(hash_configured, "ID_NUMBER_HASH_KEY") if hash_configured else _derived(_HASH_INFO)
-    return AESGCM(key), hash_key
+def _keys() -> Keys:
+    return make_keys(getattr(settings, "ID_NUMBER_KEY", ""), getattr(settings, "ID_NUMBER_HASH_KEY", ""))
+
+
+def current_keys() -> Keys:
+    """The keys configured now (``ID_NUMBER_KEY``, ``ID_NUMBER_HASH_KEY`` or their derived defaults)."""
+    return _keys()
 
 
 def reset_keys(**kwargs) -> None:
@@ -92,36 +110,33 @@ def reset_keys(**kwargs) -> None:
 setting_changed.connect(reset_keys, dispatch_uid="trainees_idcrypto_reset_keys")
 
 
-def encrypt(id_number: str) -> str:
+def encrypt(id_number: str, *, keys: Keys | None = None) -> str:
     """``v1:`` + base64(nonce + ciphertext): a fresh random nonce, so equal numbers differ."""
     if not id_number:
         return ""
-    aead, _ = _keys()
     nonce = os.urandom(NONCE_BYTES)
-    sealed = aead.encrypt(nonce, id_number.encode(), _AAD)
+    sealed = (keys or _keys()).aead.encrypt(nonce, id_number.encode(), _AAD)
     return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
 
 
-def decrypt(token: str) -> str:
+def decrypt(token: str, *, keys: Keys | None = None) -> str:
     if not token:
         return ""
     if not token.startswith(PREFIX):
         raise IdNumberDecryptionError("unknown ciphertext format")
-    aead, _ = _keys()
     try:
         raw = base64.b64decode(token[len(PREFIX) :], validate=True)
-        return aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _AAD).decode()
+        return (keys or _keys()).aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _AAD).decode()
     except (InvalidTag, binascii.Error, ValueError) as exc:
         raise IdNumberDecryptionError("the ID number does not decrypt under ID_NUMBER_KEY") from exc
 
 
-def blind_index(id_number: str) -> str:
+def blind_index(id_number: str, *, keys: Keys | None = None) -> str:
     """HMAC-SHA256 (64 hex characters) of the normalised number; "" for no number."""
     id_number = normalize_id_number(id_number)
     if not id_number:
         return ""
-    _, hash_key = _keys()
-    return hmac.new(hash_key, id_number.encode(), hashlib.sha256).hexdigest()
+    return hmac.new((keys or _keys()).hash_key, id_number.encode(), hashlib.sha256).hexdigest()
 
 
 def mask_id_hash(value: str) -> str:
@@ -129,7 +144,7 @@ def mask_id_hash(value: str) -> str:
     return value[:8] + "…" if value else ""
 
 
-def protect(id_number: str) -> tuple[str, str, str]:
+def protect(id_number: str, *, keys: Keys | None = None) -> tuple[str, str, str]:
     """(ciphertext, hash, masked) of a normalised number: the three stored columns."""
     id_number = normalize_id_number(id_number)
-    return encrypt(id_number), blind_index(id_number), mask_id_number(id_number)
+    return encrypt(id_number, keys=keys), blind_index(id_number, keys=keys), mask_id_number(id_number)
