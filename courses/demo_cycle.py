@@ -44,19 +44,24 @@ THEMES = [
 VENUES = ["党群服务中心", "新时代文明实践站", "教学基地", "企业车间", "田间地头"]
 
 
-def _months(today: datetime.date) -> list[datetime.date]:
+def _months(today: datetime.date, count: int = MONTHS) -> list[datetime.date]:
     first = today.replace(day=1)
     months = []
     year, month = first.year, first.month
-    for _ in range(MONTHS):
+    for _ in range(count):
         months.append(datetime.date(year, month, 1))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return sorted(months)
 
 
 @transaction.atomic
-def seed_cycle() -> None:
-    """Two years of monthly-cycle history (idempotent: plans already there are left alone)."""
+def seed_cycle(*, everyone: bool = False, months: int = MONTHS) -> None:
+    """Two years of monthly-cycle history (idempotent: plans already there are left alone).
+
+    By default each township-month has one small class of 25–40 members; with
+    ``everyone`` every active member is placed in one class of 40 every month
+    (the county benchmark dataset: about a million enrolment + attendance rows).
+    """
     for code in ("secretary", "committee"):
         group = MemberGroup.objects.filter(code=code).first()
         if group is not None:
@@ -64,7 +69,7 @@ def seed_cycle() -> None:
     StudyHoursTarget.objects.get_or_create(year=None, group=None, defaults={"hours": Decimal("32")})
 
     today = timezone.localdate()
-    months = _months(today)
+    months = _months(today, months)
     themes = {}
     for month in months:
         theme, _ = Theme.objects.get_or_create(
@@ -82,6 +87,7 @@ def seed_cycle() -> None:
         members_by_township.setdefault(township_id, []).append(member_id)
 
     plans, sessions = [], []
+    chosen_by_session: dict[int, list[int]] = {}
     current = today.replace(day=1)
     for township in townships:
         for month in months:
@@ -95,49 +101,55 @@ def seed_cycle() -> None:
             plans.append(plan)
             if status == MonthlyPlan.Status.MISSED:
                 continue
-            day = rng.randint(8, 25)
-            hour = rng.choice([9, 14, 15])
-            starts_at = timezone.make_aware(datetime.datetime(month.year, month.month, day, hour))
-            if month == current and starts_at < timezone.now():
-                starts_at = timezone.now().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(
-                    days=3
+            pool = members_by_township.get(township.pk, [])
+            if everyone:
+                shuffled = rng.sample(pool, len(pool))
+                classes = [shuffled[i : i + 40] for i in range(0, len(shuffled), 40)] or [[]]
+            else:
+                classes = [rng.sample(pool, min(len(pool), rng.randint(25, 40)))]
+            for chosen in classes:
+                day = rng.randint(8, 25)
+                hour = rng.choice([9, 14, 15])
+                starts_at = timezone.make_aware(datetime.datetime(month.year, month.month, day, hour))
+                if month == current and starts_at < timezone.now():
+                    starts_at = timezone.now().replace(
+                        minute=0, second=0, microsecond=0
+                    ) + datetime.timedelta(days=3)
+                session = Session(
+                    township=township,
+                    title=themes[month].title,
+                    theme=themes[month],
+                    kind=Session.Kind.MONTHLY,
+                    venue=f"{township.name}{rng.choice(VENUES)}",
+                    starts_at=starts_at,
+                    ends_at=starts_at + datetime.timedelta(hours=2),
+                    hours=Decimal(rng.choice(["2.0", "2.0", "3.0", "4.0"])),
+                    capacity=40,
+                    status=Session.Status.PUBLISHED if month == current else Session.Status.CLOSED,
+                    created_by=author,
                 )
-            sessions.append(
-                (
-                    plan,
-                    Session(
-                        township=township,
-                        title=themes[month].title,
-                        theme=themes[month],
-                        kind=Session.Kind.MONTHLY,
-                        venue=f"{township.name}{rng.choice(VENUES)}",
-                        starts_at=starts_at,
-                        ends_at=starts_at + datetime.timedelta(hours=2),
-                        hours=Decimal(rng.choice(["2.0", "2.0", "3.0", "4.0"])),
-                        capacity=40,
-                        status=Session.Status.PUBLISHED if month == current else Session.Status.CLOSED,
-                        created_by=author,
-                    ),
-                )
-            )
+                sessions.append((plan, session))
+                chosen_by_session[id(session)] = chosen
     MonthlyPlan.objects.bulk_create(plans, batch_size=1000)
     for plan, session in sessions:
         session.plan = plan
     created = Session.objects.bulk_create([s for _, s in sessions], batch_size=1000)
 
     preparations, enrollments, attendances = [], [], []
+    prepared_plans = set()
     for session in created:
-        preparations.append(
-            LessonPreparation(
-                plan=session.plan,
-                date=(session.starts_at - datetime.timedelta(days=rng.randint(3, 10))).date(),
-                participants="乡镇党校教师、支部书记代表",
-                notes="围绕本月主题分工备课，确定案例和互动环节。",
-                recorded_by=author,
+        chosen = chosen_by_session[id(session)]
+        if session.plan_id not in prepared_plans:
+            prepared_plans.add(session.plan_id)
+            preparations.append(
+                LessonPreparation(
+                    plan=session.plan,
+                    date=(session.starts_at - datetime.timedelta(days=rng.randint(3, 10))).date(),
+                    participants="乡镇党校教师、支部书记代表",
+                    notes="围绕本月主题分工备课，确定案例和互动环节。",
+                    recorded_by=author,
+                )
             )
-        )
-        pool = members_by_township.get(session.township_id, [])
-        chosen = rng.sample(pool, min(len(pool), rng.randint(25, 40)))
         for member_id in chosen:
             enrollments.append(Enrollment(session=session, member_id=member_id))
             if session.status != Session.Status.CLOSED:

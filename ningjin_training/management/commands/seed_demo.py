@@ -13,6 +13,12 @@ SCALES = {
     "default": {"members": 2000},
     "county": {"members": 20000, "branches_total": 400},
 }
+# Monthly-cycle history: months back, and whether every member sits one class a month.
+CYCLE = {
+    "small": {"months": 1},
+    "default": {},
+    "county": {"everyone": True},
+}
 
 
 class Command(BaseCommand):
@@ -29,7 +35,7 @@ class Command(BaseCommand):
             params["members"] = members
         logins = trainees_demo.seed(**params)
         courses_demo.seed()
-        demo_cycle.seed_cycle()
+        demo_cycle.seed_cycle(**CYCLE[scale])
         self.stdout.write(
             self.style.SUCCESS(_("演示数据已就绪（用时 %.1f 秒）。") % (time.monotonic() - started))
         )
