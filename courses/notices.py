@@ -1,9 +1,8 @@
-"""Hook point: tell a session's enrolled trainees that it was cancelled or moved.
+"""Tell a session's enrolled trainees that it was cancelled or moved.
 
-HOOK for the reminders/notifications engineer: replace the body of
-:func:`session_changed` with the real fan-out (a Celery task enqueued with
-``transaction.on_commit``). Today it only records that a notice is due, as a
-``SessionEvent`` note, so the history shows it and tests can see the call.
+The session's history records that a notice went out; the notifications app
+writes one notice per enrolled trainee in the caller's transaction and sends
+them after commit (never inside the request).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ Change = Literal["cancelled", "moved"]
 
 
 def session_changed(*, session_id: int, change: Change) -> None:
-    """Record that the trainees of ``session_id`` must be told about ``change``."""
+    """Record and send the notice of ``change`` to the trainees of ``session_id`` (inside the transaction)."""
     from .models import Session, SessionEvent
 
     status = Session.objects.values_list("status", flat=True).get(pk=session_id)
@@ -28,3 +27,6 @@ def session_changed(*, session_id: int, change: Change) -> None:
         by=None,
         note=_("待通知参训学员：培训%(change)s。") % {"change": labels.get(change, change)},
     )
+    from notifications.services import session_changed as notify
+
+    notify(session_id=session_id, change=change)

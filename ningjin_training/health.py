@@ -1,6 +1,9 @@
 """Liveness of the pieces the portal depends on, for /healthz."""
 
+import datetime
+
 from django.db import connection
+from django.utils import timezone
 from kombu import Connection
 
 from .celery import app
@@ -25,3 +28,21 @@ def broker_status() -> str:
     except Exception as exc:
         return f"error: {exc.__class__.__name__}"
     return "ok"
+
+
+# beat_heartbeat runs every minute; a few missed ticks mean beat or the workers are down.
+BEAT_STALE_AFTER = datetime.timedelta(minutes=5)
+
+
+def beat_status() -> dict:
+    """When beat → broker → worker last completed a tick, read from the database (no cache needed)."""
+    from notifications.jobs import last_beat_tick
+
+    try:
+        ticked_at = last_beat_tick()
+    except Exception as exc:
+        return {"status": f"error: {exc.__class__.__name__}", "last_tick": None}
+    if ticked_at is None:
+        return {"status": "never", "last_tick": None}
+    stale = timezone.now() - ticked_at > BEAT_STALE_AFTER
+    return {"status": "stale" if stale else "ok", "last_tick": timezone.localtime(ticked_at).isoformat()}

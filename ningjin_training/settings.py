@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "trainees",
     "courses",
     "evaluations",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ningjin_training.context_processors.portal",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -160,6 +162,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@ningjin.local")
+# A subclass of notifications.sms.BaseSmsBackend; the default only logs (masked phone).
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
 
 # Celery: Redis when CELERY_BROKER_URL is set, otherwise the filesystem
 # transport under var/ so that a worker and beat run with no services at all.
@@ -173,10 +177,14 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
+        # kombu's default is ./control, which would litter the checkout.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # max_retries/interval_*: publishing gives up within a second when Redis is down, so a
+    # web request never hangs on it (the ledger keeps the work); workers reconnect on their own.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 1, "interval_max": 0.5}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -9,7 +9,7 @@ from trainees.scoping import Role, role_of
 
 from . import dashboards
 from .context_processors import TEXT_SIZE_COOKIE
-from .health import broker_status, database_status
+from .health import beat_status, broker_status, database_status
 
 
 def home(request):
@@ -31,12 +31,13 @@ def home(request):
 @require_GET
 @never_cache
 def healthz(request):
-    """200 while the database answers; a broken broker is reported, not fatal."""
+    """200 while the database answers; a broken broker or a silent beat is reported, not fatal."""
     database = database_status()
     payload = {
         "status": "ok" if database == "ok" else "error",
         "database": database,
         "broker": broker_status(),
+        "beat": beat_status() if database == "ok" else None,
     }
     return JsonResponse(payload, status=200 if database == "ok" else 503)
 

@@ -121,11 +121,11 @@ def test_course_list_and_detail_keep_a_constant_query_count(
         assert client.get(course.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(5):
         assert client.get(reverse("courses:course-board")).status_code == 200
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get(reverse("courses:instructor-list")).status_code == 200
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get(reverse("courses:base-list")).status_code == 200
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get(reverse("courses:request-list")).status_code == 200
 
 

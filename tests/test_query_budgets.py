@@ -28,6 +28,12 @@ from .factories_courses import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Uploaded files made for the pages land in a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 @dataclass
 class Budget:
     role: str
@@ -126,10 +132,82 @@ def _township_feed(cast):
     return {"token": _feed_token("township", cast.township_a.pk)}
 
 
+def _review(cast):
+    from .factories_evaluations import ImprovementItemFactory, QuarterlyReviewFactory
+
+    review = QuarterlyReviewFactory(district=cast.township_a.district, townships=[cast.township_a])
+    ImprovementItemFactory.create_batch(3, review=review, township=cast.township_a)
+    return {"pk": review.pk}
+
+
+def _item_a(cast):
+    from .factories_evaluations import ImprovementItemFactory
+
+    return {"pk": ImprovementItemFactory(township=cast.township_a).pk}
+
+
+def _report_a(cast):
+    from .factories_evaluations import AnnualReportFactory
+
+    return {"pk": AnnualReportFactory(township=cast.township_a).pk}
+
+
+def _evidence_a(cast):
+    from django.core.files.base import ContentFile
+
+    from evaluations.models import EvidenceFile, ImprovementEvidence
+
+    from .factories_evaluations import ImprovementItemFactory
+
+    item = ImprovementItemFactory(township=cast.township_a)
+    evidence = ImprovementEvidence.objects.create(
+        item=item, text="佐证", submitted_by=cast.users["township_a"]
+    )
+    attachment = EvidenceFile(evidence=evidence, name="a.pdf", size=9)
+    attachment.file.save("budget-a.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return {"pk": attachment.pk}
+
+
+def _survey(cast):
+    from .factories_courses import TagFactory
+    from .factories_evaluations import make_survey
+
+    return {"pk": make_survey(by=cast.users["county"], status="open", tags=[TagFactory(), TagFactory()]).pk}
+
+
+def _plan(cast):
+    from evaluations.models import TeachingPlan, TeachingPlanItem
+
+    from .factories_courses import CourseFactory
+    from .factories_evaluations import make_survey
+
+    survey = make_survey(by=cast.users["county"], status="closed")
+    plan = TeachingPlan.objects.create(survey=survey, domain="rural", title="计划", status="approved")
+    TeachingPlanItem.objects.create(plan=plan, course=CourseFactory(), month=datetime.date(2026, 6, 1))
+    return {"pk": plan.pk}
+
+
+def _held_session_attended(cast):
+    from courses.models import Attendance
+
+    from .factories_courses import SessionFactory
+
+    session = SessionFactory(township=cast.township_a, status="held")
+    Attendance.objects.create(session=session, member=cast.trainee_member, status="present")
+    return {"session_pk": session.pk}
+
+
+def _task_of_trainee(cast):
+    from .factories_evaluations import PracticeTaskFactory
+
+    return {"pk": PracticeTaskFactory(member=cast.trainee_member).pk}
+
+
 BUDGETS: dict[str, list[Budget]] = {
     "home": [
-        # county +4, township +4, trainee +6: the monthly-cycle numbers (heatmap, hours, goal).
-        Budget("county", 12),
+        # county +4, township +4, trainee +6: the monthly-cycle numbers (heatmap, hours, goal);
+        # county +1 more: premium courses / star instructors / deliveries.
+        Budget("county", 13),
         Budget("township_a", 14),
         Budget("instructor", 6),
         Budget("trainee", 14),
@@ -183,10 +261,44 @@ BUDGETS: dict[str, list[Budget]] = {
     "courses:feed-member": [Budget("trainee", 6, _member_feed)],
     "courses:feed-township": [Budget("trainee", 6, _township_feed)],
     "courses:heatmap": [Budget("county", 8), Budget("township_a", 8)],
+    "evaluations:review-list": [Budget("county", 8)],
+    "evaluations:review-create": [Budget("county", 8)],
+    "evaluations:review-detail": [Budget("county", 10, _review)],
+    "evaluations:review-edit": [Budget("county", 10, _review)],
+    "evaluations:item-create": [Budget("county", 8, _review)],
+    "evaluations:item-list": [Budget("county", 12), Budget("township_a", 12)],
+    "evaluations:item-detail": [Budget("county", 10, _item_a), Budget("township_a", 10, _item_a)],
+    "evaluations:evidence-file": [Budget("township_a", 6, _evidence_a)],
+    "evaluations:report-list": [Budget("county", 14), Budget("township_a", 8)],
+    "evaluations:report-summary-xlsx": [Budget("county", 12)],
+    "evaluations:report-detail": [Budget("county", 14, _report_a), Budget("township_a", 14, _report_a)],
+    "evaluations:report-pdf": [Budget("county", 12, _report_a)],
+    "evaluations:township-loop": [Budget("county", 12, _township_a), Budget("township_a", 12, _township_a)],
+    "evaluations:survey-list": [Budget("county", 8), Budget("trainee", 10)],
+    "evaluations:survey-create": [Budget("county", 10)],
+    "evaluations:survey-detail": [Budget("county", 14, _survey)],
+    "evaluations:survey-answer": [Budget("trainee", 12, _survey)],
+    "evaluations:survey-results": [Budget("county", 18, _survey)],
+    "evaluations:plan-list": [Budget("county", 8), Budget("township_a", 8)],
+    "evaluations:plan-detail": [Budget("county", 10, _plan), Budget("township_a", 10, _plan)],
+    "evaluations:feedback-mine": [Budget("trainee", 8)],
+    "evaluations:feedback-create": [Budget("trainee", 8, _held_session_attended)],
+    "evaluations:feedback-summary": [Budget("county", 8)],
+    "evaluations:task-list": [Budget("county", 8), Budget("township_a", 8), Budget("trainee", 8)],
+    "evaluations:task-create": [Budget("trainee", 8)],
+    "evaluations:task-detail": [
+        Budget("trainee", 8, _task_of_trainee),
+        Budget("township_a", 8, _task_of_trainee),
+    ],
+    "evaluations:performance": [Budget("county", 10), Budget("township_a", 10)],
+    "evaluations:performance-xlsx": [Budget("county", 10)],
+    "notifications:inbox": [Budget("trainee", 8), Budget("county", 8)],
+    "notifications:preferences": [Budget("trainee", 8)],
+    "notifications:reminder-list": [Budget("county", 8)],
 }
 
 NOT_PAGES = {
-    "healthz": "health check, two fixed queries",
+    "healthz": "health check, three fixed queries",
     "login": "Django's login form, no data",
     "logout": "POST only",
     "set_language": "POST only",
@@ -206,6 +318,21 @@ NOT_PAGES = {
     "courses:session-invite": "POST only, one bulk insert",
     "courses:session-signup": "POST only",
     "courses:session-withdraw": "POST only",
+    "evaluations:item-evidence": "POST only",
+    "evaluations:item-transition": "POST only",
+    "evaluations:report-start": "POST only",
+    "evaluations:report-transition": "POST only",
+    "evaluations:survey-question-add": "POST only",
+    "evaluations:survey-transition": "POST only",
+    "evaluations:survey-plans-draft": "POST only",
+    "evaluations:plan-item-add": "POST only",
+    "evaluations:plan-item-delete": "POST only",
+    "evaluations:plan-transition": "POST only",
+    "evaluations:plan-item-session": "POST only",
+    "evaluations:task-report": "POST only",
+    "evaluations:task-transition": "POST only",
+    "notifications:mark-read": "POST only",
+    "notifications:mark-all-read": "POST only",
 }
 
 

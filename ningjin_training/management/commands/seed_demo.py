@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from courses import demo as courses_demo
 from courses import demo_cycle
+from evaluations import demo as evaluations_demo
 from trainees import demo as trainees_demo
 
 # Dataset sizes: members, townships with branches, branches in all (None = by members).
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         logins = trainees_demo.seed(**params)
         courses_demo.seed()
         demo_cycle.seed_cycle(**CYCLE[scale])
+        evaluations_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(_("演示数据已就绪（用时 %.1f 秒）。") % (time.monotonic() - started))
         )
