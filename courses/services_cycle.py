@@ -434,6 +434,15 @@ def checkin_verify(*, session: Session, token: str) -> None:
         raise CheckInRefused(_("该签到码属于其他培训场次，不能用于本场培训。"))
 
 
+def checkin_code_names(*, session: Session, token: str) -> bool:
+    """Whether ``token`` is an authentic code of this session, expired or not (it may show the session)."""
+    try:
+        data = _signer().unsign_object(token or "")
+    except (signing.BadSignature, ValueError, TypeError):
+        return False
+    return isinstance(data, dict) and data.get("s") == session.pk
+
+
 def checkin_window_check(session: Session, now: datetime.datetime) -> None:
     if session.status not in (Status.PUBLISHED, Status.HELD):
         raise CheckInRefused(
@@ -452,18 +461,23 @@ def checkin_window_check(session: Session, now: datetime.datetime) -> None:
         raise CheckInRefused(_("本场培训已结束，不能再签到。"))
 
 
+def checkin_check(*, session: Session, member: Member | None, token: str, now: datetime.datetime) -> None:
+    """Everything a check-in needs, in order; raise :class:`CheckInRefused` with the first reason."""
+    checkin_verify(session=session, token=token)
+    checkin_window_check(session, now)
+    if member is None:
+        raise CheckInRefused(_("只有关联了党员信息的学员账号可以签到。"))
+    enrolled = session.enrollments.filter(member=member, status=Enrollment.Status.ENROLLED).exists()
+    if not enrolled and not (session.open_signup and in_audience(session, member)):
+        raise CheckInRefused(_("您不在本次培训的参训名单中，请联系乡镇党校管理员。"))
+
+
 def attendance_check_in(
     *, session: Session, member: Member | None, by, token: str, now: datetime.datetime | None = None
 ) -> Attendance:
     """Self check-in with a scanned code: checked in order, each refusal says why."""
     now = now or timezone.now()
-    if member is None:
-        raise CheckInRefused(_("只有关联了党员信息的学员账号可以签到。"))
-    checkin_verify(session=session, token=token)
-    checkin_window_check(session, now)
-    enrolled = session.enrollments.filter(member=member, status=Enrollment.Status.ENROLLED).exists()
-    if not enrolled and not (session.open_signup and in_audience(session, member)):
-        raise CheckInRefused(_("您不在本次培训的参训名单中，请联系乡镇党校管理员。"))
+    checkin_check(session=session, member=member, token=token, now=now)
     late = now > session.starts_at + datetime.timedelta(minutes=15)
     status = Attendance.Status.LATE if late else Attendance.Status.PRESENT
     try:
