@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from trainees.models import Branch, Department, Township
-from trainees.scoping import Role, role_of
+from trainees.scoping import Role, role_of, township_id_of
 
 from .models import (
     Course,
@@ -33,15 +33,22 @@ from .models import (
 # Development pipeline
 
 
+def course_stage_may_change(*, course: Course, user) -> bool:
+    """County staff move any course; a township admin county courses and their own township's, never another's."""
+    role = role_of(user)
+    if role == Role.COUNTY:
+        return True
+    return role == Role.TOWNSHIP and course.township_id in (None, township_id_of(user))
+
+
 def course_stage_allowed_targets(*, course: Course, user) -> list[str]:
     """Pipeline moves ``user`` may make now: county staff all; a township admin only 基层选题."""
-    role = role_of(user)
+    if not course_stage_may_change(course=course, user=user):
+        return []
     targets = course.allowed_transitions()
-    if role == Role.COUNTY:
+    if role_of(user) == Role.COUNTY:
         return targets
-    if role == Role.TOWNSHIP:
-        return [t for t in targets if t == Course.Stage.SELECTED]
-    return []
+    return [t for t in targets if t == Course.Stage.SELECTED]
 
 
 @transaction.atomic
@@ -56,6 +63,8 @@ def course_stage_change(
     notes: str = "",
 ) -> CourseStageRecord:
     """Move ``course`` one pipeline step and keep the dated record of that step."""
+    if not course_stage_may_change(course=course, user=by):
+        raise PermissionDenied(_("不能变更其他乡镇（街道）课程的开发阶段。"))
     if to not in course_stage_allowed_targets(course=course, user=by) and course.can_transition(to):
         raise PermissionDenied(_("只有县委组织部工作人员可以进行此操作。"))
     record = course.transition(to, by=by, note=notes)

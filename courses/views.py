@@ -215,6 +215,9 @@ def course_board(request):
 @role_required(*STAFF_ROLES)
 def course_stage_change(request, pk):
     course = get_object_or_404(Course.objects.visible_to(request.user), pk=pk)
+    # The catalog is readable by all; another township's course is not theirs to move.
+    if not services.course_stage_may_change(course=course, user=request.user):
+        raise PermissionDenied
     to = request.POST.get("to", "")
     try:
         course.check_transition(to, note=request.POST.get("notes", ""))

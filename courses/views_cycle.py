@@ -277,9 +277,18 @@ def session_projector(request, pk):
 
 @never_cache
 def session_checkin(request, pk):
-    """The scanned deep link: GET confirms (nothing changes), POST checks in. The signed code is the key."""
+    """The scanned deep link: GET confirms (nothing changes), POST checks in.
+
+    The session is fetched by pk because the signed code is the key: a code of this
+    session (even an expired one) shows its title and time, and nothing about its
+    members. Without such a code only those who may see the session get a reason;
+    everyone else gets a 404, so pks cannot be walked to read other townships' sessions.
+    """
     session = get_object_or_404(Session.objects.select_related("township"), pk=pk)
-    token = request.POST.get("code") if request.method == "POST" else request.GET.get("code", "")
+    token = (request.POST.get("code") if request.method == "POST" else request.GET.get("code")) or ""
+    if not services.checkin_code_names(session=session, token=token):
+        if not Session.objects.visible_to(request.user).filter(pk=pk).exists():
+            raise Http404
     refusal, attendance = None, None
     member = None
     if role_of(request.user) == Role.TRAINEE and member_id_of(request.user):
@@ -287,13 +296,11 @@ def session_checkin(request, pk):
     try:
         if request.method == "POST":
             attendance = services.attendance_check_in(
-                session=session, member=member, by=request.user, token=token or ""
+                session=session, member=member, by=request.user, token=token
             )
         else:
-            services.checkin_verify(session=session, token=token or "")
-            services.checkin_window_check(session, timezone.now())
-            if member is None:
-                raise services.CheckInRefused(_("只有关联了党员信息的学员账号可以签到。"))
+            # The same checks as the POST, so a member outside the audience is told now.
+            services.checkin_check(session=session, member=member, token=token, now=timezone.now())
     except services.CheckInRefused as error:
         refusal = error.message
     status = 200 if refusal is None else 400

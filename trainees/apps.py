@@ -11,7 +11,7 @@ class TraineesConfig(AppConfig):
 
         import audit
 
-        from .models import Member, Profile
+        from .models import ImportBatch, Member, Profile
         from .validators import mask_id_number, mask_phone
 
         # Members, roles and accounts are audited on every change (docs/security.md).
@@ -22,3 +22,5 @@ class TraineesConfig(AppConfig):
         )
         audit.register(Profile)
         audit.register(get_user_model(), exclude=["last_login", "date_joined"])
+        # The per-row error report can be long; the counts and status are what the trail needs.
+        audit.register(ImportBatch, exclude=["created_at", "errors"])

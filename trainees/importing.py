@@ -630,11 +630,14 @@ def plan_member_import(
 # --- Writing -------------------------------------------------------------------------------------
 
 
-def apply_member_import(plan: ImportPlan, *, progress: Progress | None = None) -> None:
-    """Write a valid plan's new and changed rows in one statement; call inside a transaction."""
+def apply_member_import(plan: ImportPlan, *, progress: Progress | None = None) -> tuple[list[int], list[int]]:
+    """Write a valid plan's new and changed rows in one statement; call inside a transaction.
+
+    Returns the pks of the members created and of those updated (row or groups), for the audit trail.
+    """
     assert plan.is_valid, "an import with invalid rows must not be written"
     if not plan.to_write and not plan.groups:
-        return
+        return [], []
     member_table = Member._meta.db_table
     branch_table = Branch._meta.db_table
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -669,6 +672,12 @@ def apply_member_import(plan: ImportPlan, *, progress: Progress | None = None) -
             progress("write", len(plan.to_write), len(plan.to_write))
     if plan.groups:
         _write_groups(plan, {**plan.existing_ids, **written})
+    created = [pk for id_number, pk in written.items() if id_number not in plan.existing_ids]
+    updated = {pk for id_number, pk in written.items() if id_number in plan.existing_ids}
+    updated.update(
+        plan.existing_ids[id_number] for id_number in plan.groups if id_number in plan.existing_ids
+    )
+    return created, sorted(updated)
 
 
 def _fill_staging(cursor, rows: list[tuple], *, postgres: bool) -> None:
