@@ -49,9 +49,12 @@ check-deploy: $(STAMP)
 		SECURE_SSL=True ALLOWED_HOSTS=portal.example.gov.cn \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/ningjin_bench
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-	$(PY) -m benchmarks.load
+	BENCH_DATABASE_URL=$(BENCH_DB) $(PY) -m benchmarks.load
+	DATABASE_URL=$(BENCH_DB) $(PY) benchmarks/import_bench.py
+	BENCH_DATABASE_URL=$(BENCH_DB) BENCH_BROKER_URL=$(REDIS_URL) $(PY) -m benchmarks.fanout
 
 backup: $(STAMP)
 	$(PY) scripts/backup.py backup $(FILE)
