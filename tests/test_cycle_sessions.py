@@ -211,3 +211,27 @@ def test_list_and_detail_pages_render_for_staff(client_as, cast):
     detail = client.get(reverse("courses:session-detail", args=[session.pk]))
     assert "已报名 1 人" in detail.content.decode()
     assert Enrollment.objects.count() == 1
+
+
+def test_a_county_wide_session_shows_in_the_trainee_schedule(cast, client_as):
+    """A session with no township (county-wide) must not break the trainee's pages."""
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from courses.models import Enrollment, Session
+
+    starts = timezone.now() + datetime.timedelta(days=2)
+    session = Session.objects.create(
+        title="全县新春第一课",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        hours=2,
+        status=Session.Status.PUBLISHED,
+        created_by=cast.users["county"],
+    )
+    Enrollment.objects.create(session=session, member=cast.trainee_member)
+    page = client_as("trainee").get(reverse("courses:my-schedule"))
+    assert page.status_code == 200
+    assert "全县新春第一课" in page.text
