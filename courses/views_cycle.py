@@ -67,7 +67,7 @@ def _year(request) -> int:
 def session_list(request):
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = (
-        Session.objects.managed_by(request.user)
+        Session.objects.viewable_by(request.user)
         .select_related("township")
         .annotate(enrolled=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED)))
         .order_by("-starts_at", "pk")
@@ -95,7 +95,13 @@ def session_list(request):
     return render(
         request,
         "courses/cycle/session_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "feed_url": feed_url},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "feed_url": feed_url,
+            "county_wide_read_only": role_of(request.user) == Role.TOWNSHIP,
+        },
     )
 
 
@@ -130,7 +136,7 @@ def session_edit(request, pk):
 
 def session_detail(request, pk):
     session = get_object_or_404(
-        Session.objects.visible_to(request.user)
+        Session.objects.viewable_by(request.user)
         .distinct()
         .select_related("township", "course", "theme", "base", "route", "plan", "created_by"),
         pk=pk,
