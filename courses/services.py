@@ -26,7 +26,9 @@ from .models import (
     CourseStageRecord,
     IllegalTransition,
     Instructor,
+    RouteStop,
     Session,
+    TeachingRoute,
 )
 
 # ---------------------------------------------------------------------------
@@ -93,6 +95,33 @@ def course_material_delete(*, material: CourseMaterial) -> None:
     storage, name = material.file.storage, material.file.name
     material.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# ---------------------------------------------------------------------------
+# Teaching routes
+
+
+@transaction.atomic
+def teaching_route_save(*, form, stops: list[dict]) -> TeachingRoute:
+    """Save a route from its validated form and replace its stops with ``stops``.
+
+    Each stop is a dict with ``order``, ``base``, ``duration_hours`` and ``note``.
+    Replacing the stops as a whole lets an edit swap two order numbers without
+    tripping the unique (route, order) constraint half-way.
+    """
+    route = form.save()
+    route.stops.all().delete()
+    RouteStop.objects.bulk_create(
+        RouteStop(
+            route=route,
+            order=stop["order"],
+            base=stop["base"],
+            duration_hours=stop["duration_hours"],
+            note=stop.get("note", ""),
+        )
+        for stop in stops
+    )
+    return route
 
 
 # ---------------------------------------------------------------------------

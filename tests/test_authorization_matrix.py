@@ -106,7 +106,20 @@ MATRIX: dict[str, dict] = {
         },
         "post": TOWNSHIP_A_OBJECT,
     },
+    "courses:route-list": {"get": signed_in(200)},
+    "courses:route-create": {"get": COUNTY_ONLY},
+    "courses:route-edit": {
+        "kwargs": lambda cast: {"pk": _route(cast)},
+        "get": COUNTY_ONLY,
+    },
 }
+
+
+def _route(cast):
+    from .factories_courses import RouteStopFactory
+
+    return RouteStopFactory(base__township=cast.township_a).route_id
+
 
 SKIPPED_PREFIXES = ("admin/", settings.STATIC_URL.lstrip("/"), settings.MEDIA_URL.lstrip("/"))
 
