@@ -351,6 +351,9 @@ def instructor_detail(request, pk):
             "courses": instructor.courses.only("pk", "title", "stage"),
             "sessions": selectors.instructor_sessions(instructor)[:50],
             "can_edit": role_of(request.user) == Role.COUNTY,
+            # The ratings page (evaluations) is for county staff and the instructor themself.
+            "can_see_ratings": role_of(request.user) == Role.COUNTY
+            or (instructor.user_id is not None and instructor.user_id == request.user.pk),
         },
     )
 

@@ -106,6 +106,10 @@ MATRIX: dict[str, dict] = {
         },
         "post": TOWNSHIP_A_OBJECT,
     },
+    "evaluations:instructor-ratings": {
+        "kwargs": lambda cast: {"pk": _instructor_of_the_cast(cast)},
+        "get": {**COUNTY_ONLY, "instructor": 200},
+    },
     "courses:route-list": {"get": signed_in(200)},
     "courses:route-create": {"get": COUNTY_ONLY},
     "courses:route-edit": {
@@ -119,6 +123,12 @@ def _route(cast):
     from .factories_courses import RouteStopFactory
 
     return RouteStopFactory(base__township=cast.township_a).route_id
+
+
+def _instructor_of_the_cast(cast):
+    from .factories_courses import InstructorFactory
+
+    return InstructorFactory(user=cast.users["instructor"], township=cast.township_a).pk
 
 
 SKIPPED_PREFIXES = ("admin/", settings.STATIC_URL.lstrip("/"), settings.MEDIA_URL.lstrip("/"))

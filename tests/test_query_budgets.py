@@ -197,6 +197,18 @@ def _held_session_attended(cast):
     return {"session_pk": session.pk}
 
 
+def _rated_instructor(cast):
+    from .factories_courses import InstructorFactory, SessionFactory
+    from .factories_evaluations import SessionFeedbackFactory
+
+    instructor = InstructorFactory(user=cast.users["instructor"])
+    session = SessionFactory(township=cast.township_a, status="held")
+    session.instructors.set([instructor])
+    for member in (cast.member_a, cast.trainee_member):
+        SessionFeedbackFactory(session=session, member=member, comment="很实用")
+    return {"pk": instructor.pk}
+
+
 def _task_of_trainee(cast):
     from .factories_evaluations import PracticeTaskFactory
 
@@ -287,6 +299,10 @@ BUDGETS: dict[str, list[Budget]] = {
     "evaluations:feedback-mine": [Budget("trainee", 8)],
     "evaluations:feedback-create": [Budget("trainee", 8, _held_session_attended)],
     "evaluations:feedback-summary": [Budget("county", 8)],
+    "evaluations:instructor-ratings": [
+        Budget("county", 8, _rated_instructor),
+        Budget("instructor", 8, _rated_instructor),
+    ],
     "evaluations:task-list": [Budget("county", 8), Budget("township_a", 8), Budget("trainee", 8)],
     "evaluations:task-create": [Budget("trainee", 8)],
     "evaluations:task-detail": [
