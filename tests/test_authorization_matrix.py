@@ -113,13 +113,13 @@ MATRIX: dict[str, dict] = {
     "courses:route-list": {"get": signed_in(200)},
     "courses:route-create": {"get": COUNTY_ONLY},
     "courses:route-edit": {
-        "kwargs": lambda cast: {"pk": _route(cast)},
+        "kwargs": lambda cast: {"pk": _route_with_a_stop(cast)},
         "get": COUNTY_ONLY,
     },
 }
 
 
-def _route(cast):
+def _route_with_a_stop(cast):
     from .factories_courses import RouteStopFactory
 
     return RouteStopFactory(base__township=cast.township_a).route_id
