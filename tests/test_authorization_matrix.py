@@ -110,6 +110,12 @@ MATRIX: dict[str, dict] = {
         "kwargs": lambda cast: {"pk": _instructor_of_the_cast(cast)},
         "get": {**COUNTY_ONLY, "instructor": 200},
     },
+    "courses:hours-member": {
+        "kwargs": lambda cast: {"pk": cast.member_a.pk},
+        "get": TOWNSHIP_A_OBJECT,
+        "post": TOWNSHIP_A_OBJECT,  # an empty form: 200 with its errors, nothing saved
+    },
+    "courses:hours-branch": {"get": STAFF_ONLY, "post": STAFF_ONLY},
     "courses:route-list": {"get": signed_in(200)},
     "courses:route-create": {"get": COUNTY_ONLY},
     "courses:route-edit": {

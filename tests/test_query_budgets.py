@@ -49,6 +49,25 @@ def _member_a(cast):
     return {"pk": cast.member_a.pk}
 
 
+def _hours_a(cast):
+    """Manual hours of township A's members (recorded by a branch meeting) for the hours pages."""
+    from courses.services import study_hours_record_branch
+
+    study_hours_record_branch(
+        branch=cast.branch_a,
+        date=datetime.date(2026, 5, 8),
+        hours=2,
+        source="branch_meeting",
+        by=cast.users["township_a"],
+    )
+    return {}
+
+
+def _member_a_with_hours(cast):
+    _hours_a(cast)
+    return _member_a(cast)
+
+
 def _import_batch_a(cast):
     batch = ImportBatch.objects.create(
         created_by=cast.users["township_a"],
@@ -271,6 +290,8 @@ BUDGETS: dict[str, list[Budget]] = {
     "courses:plan-detail": [Budget("township_a", 14, _plan_a)],
     "courses:ledger-township": [Budget("county", 14), Budget("township_a", 14)],
     "courses:ledger-member": [Budget("township_a", 12, _member_a)],
+    "courses:hours-member": [Budget("township_a", 8, _member_a_with_hours)],
+    "courses:hours-branch": [Budget("township_a", 9, _hours_a), Budget("county", 9, _hours_a)],
     "courses:my-schedule": [Budget("trainee", 16)],
     "courses:my-hours": [Budget("trainee", 12)],
     "courses:feed-member": [Budget("trainee", 6, _member_feed)],
