@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 import audit
-from trainees.models import Branch, Department, Member, Township
+from trainees.models import Branch, Department, Township
 from trainees.scoping import Role, role_of
 
 from .models import (
@@ -284,7 +284,7 @@ def study_hours_record_branch(
     Members who already have an entry of that date and source are skipped, so
     sending the form twice does not count the meeting twice.
     """
-    members = Member.objects.active().filter(branch=branch).order_by("pk")
+    members = branch.members.active().order_by("pk")
     already = set(
         StudyHoursEntry.objects.filter(member__branch=branch, date=date, source=source).values_list(
             "member_id", flat=True
