@@ -1,4 +1,4 @@
-"""Write workflows of the courses app: pipeline steps, materials, on-demand delivery.
+"""Write workflows of the courses app: pipeline steps, materials, routes, delivery, study hours.
 
 Every function is keyword-only and atomic. Permission rules that belong to the
 workflow itself (who may approve, who may accept) are enforced here, so a view
@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+import audit
 from trainees.models import Branch, Department, Township
 from trainees.scoping import Role, role_of, township_id_of
 
@@ -26,7 +27,10 @@ from .models import (
     CourseStageRecord,
     IllegalTransition,
     Instructor,
+    RouteStop,
     Session,
+    StudyHoursEntry,
+    TeachingRoute,
 )
 
 # ---------------------------------------------------------------------------
@@ -102,6 +106,33 @@ def course_material_delete(*, material: CourseMaterial) -> None:
     storage, name = material.file.storage, material.file.name
     material.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# ---------------------------------------------------------------------------
+# Teaching routes
+
+
+@transaction.atomic
+def teaching_route_save(*, form, stops: list[dict]) -> TeachingRoute:
+    """Save a route from its validated form and replace its stops with ``stops``.
+
+    Each stop is a dict with ``order``, ``base``, ``duration_hours`` and ``note``.
+    Replacing the stops as a whole lets an edit swap two order numbers without
+    tripping the unique (route, order) constraint half-way.
+    """
+    route = form.save()
+    route.stops.all().delete()
+    RouteStop.objects.bulk_create(
+        RouteStop(
+            route=route,
+            order=stop["order"],
+            base=stop["base"],
+            duration_hours=stop["duration_hours"],
+            note=stop.get("note", ""),
+        )
+        for stop in stops
+    )
+    return route
 
 
 # ---------------------------------------------------------------------------
@@ -247,3 +278,42 @@ def course_request_cancel(*, request: CourseRequest, by, note: str = "") -> Cour
     _check_move(request, CourseRequest.Status.CANCELLED, by)
     request.transition(CourseRequest.Status.CANCELLED, by=by, note=note)
     return request
+
+
+# ---------------------------------------------------------------------------
+# Manual study hours
+
+
+@transaction.atomic
+def study_hours_record_branch(
+    *, branch: Branch, date: datetime.date, hours: Decimal, source: str, note: str = "", by
+) -> dict[str, int]:
+    """One entry per active member of ``branch`` (a branch meeting), in one insert.
+
+    Members who already have an entry of that date and source are skipped, so
+    sending the form twice does not count the meeting twice.
+    """
+    members = branch.members.active().order_by("pk")
+    already = set(
+        StudyHoursEntry.objects.filter(member__branch=branch, date=date, source=source).values_list(
+            "member_id", flat=True
+        )
+    )
+    active_ids = list(members.values_list("pk", flat=True))
+    member_ids = [pk for pk in active_ids if pk not in already]
+    created = StudyHoursEntry.objects.bulk_create(
+        [
+            StudyHoursEntry(member_id=pk, date=date, hours=hours, source=source, note=note, recorded_by=by)
+            for pk in member_ids
+        ],
+        batch_size=1000,
+    )
+    # bulk_create sends no signals: the audit rows are written here (see the audit package).
+    audit.record_bulk(
+        StudyHoursEntry,
+        [entry.pk for entry in created if entry.pk is not None],
+        audit.Action.BULK_CREATE,
+        {"date": [None, date], "hours": [None, hours], "source": [None, source]},
+        actor=by,
+    )
+    return {"created": len(created), "skipped": len(active_ids) - len(member_ids)}

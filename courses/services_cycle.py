@@ -115,7 +115,10 @@ def session_create(*, form, by, township_id: int | None) -> Session:
 
 @transaction.atomic
 def session_update(*, form, by) -> Session:
-    """Save edits; a changed time on a published session is a move, and trainees are told."""
+    """Save edits; a changed time on a published session is a move, and trainees are told.
+
+    A changed capacity fills free seats from the waiting list (never once the session started).
+    """
     session = form.save(commit=False)
     before = Session.objects.select_for_update().get(pk=session.pk)
     moved = (before.starts_at, before.ends_at) != (session.starts_at, session.ends_at)
@@ -124,6 +127,8 @@ def session_update(*, form, by) -> Session:
     form.save_m2m()
     if moved and session.status == Status.PUBLISHED:
         _record_move(session=session, by=by, before=before)
+    if session.capacity != before.capacity and not before.has_started():
+        waitlist_promote(session=session)  # new seats go to the queue first, FIFO
     if before.plan_id != session.plan_id and before.plan_id:
         plan_sync(plan=MonthlyPlan.objects.get(pk=before.plan_id), by=by)
     plan_sync(plan=session.plan, by=by)

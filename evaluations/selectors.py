@@ -386,6 +386,26 @@ def instructor_feedback(instructor_id: int) -> dict:
     return rows[0] if rows else {"n": 0, "overall": None}
 
 
+def instructor_comments(instructor_id: int):
+    """The written comments on an instructor's sessions, newest first — without who wrote them."""
+    return (
+        SessionFeedback.objects.filter(session__instructors__id=instructor_id)
+        .exclude(comment="")
+        .select_related("session")
+        .only(
+            "pk",
+            "comment",
+            "content",
+            "instructor",
+            "usefulness",
+            "created_at",
+            "session__title",
+            "session__starts_at",
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
 def performance_weights() -> dict[str, Decimal]:
     """The points per unit of each measure, read from the PointsWeight table (0 when missing)."""
     from .models import PointsWeight

@@ -377,7 +377,36 @@ MATRIX: dict[str, dict] = {
     "courses:feed-member": {"kwargs": _feed("member"), "get": everyone(200)},
     "courses:feed-township": {"kwargs": _feed("township"), "get": everyone(200)},
     "courses:heatmap": {"get": STAFF_ONLY},
+    "evaluations:instructor-ratings": {
+        "kwargs": lambda cast: {"pk": _instructor_of_the_cast(cast)},
+        "get": {**COUNTY_ONLY, "instructor": 200},
+    },
+    "courses:hours-member": {
+        "kwargs": lambda cast: {"pk": cast.member_a.pk},
+        "get": TOWNSHIP_A_OBJECT,
+        "post": TOWNSHIP_A_OBJECT,  # an empty form: 200 with its errors, nothing saved
+    },
+    "courses:hours-branch": {"get": STAFF_ONLY, "post": STAFF_ONLY},
+    "courses:route-list": {"get": signed_in(200)},
+    "courses:route-create": {"get": COUNTY_ONLY},
+    "courses:route-edit": {
+        "kwargs": lambda cast: {"pk": _route_with_a_stop(cast)},
+        "get": COUNTY_ONLY,
+    },
 }
+
+
+def _route_with_a_stop(cast):
+    from .factories_courses import RouteStopFactory
+
+    return RouteStopFactory(base__township=cast.township_a).route_id
+
+
+def _instructor_of_the_cast(cast):
+    from .factories_courses import InstructorFactory
+
+    return InstructorFactory(user=cast.users["instructor"], township=cast.township_a).pk
+
 
 SKIPPED_PREFIXES = ("admin/", settings.STATIC_URL.lstrip("/"), settings.MEDIA_URL.lstrip("/"))
 
