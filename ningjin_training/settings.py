@@ -121,6 +121,9 @@ if REPLICA_DATABASE_URL:
 DATABASE_ROUTERS = ["ningjin_training.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Per-process memory by default; CACHE_URL=redis://… shares it between gunicorn workers and hosts.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
