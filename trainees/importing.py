@@ -33,7 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .importing_checks import check_xlsx_archive, row_text_errors
+from .importing_checks import check_xlsx_archive, row_text_errors, without_control_characters
 from .models import Branch, Member, MemberGroup
 from .validators import (
     normalize_id_number,
@@ -168,7 +168,12 @@ class RowError:
     messages: list[str]
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "name": self.name, "messages": self.messages}
+        # Messages quote cell text; PostgreSQL's jsonb cannot hold NUL, so control characters go.
+        return {
+            "row": self.row,
+            "name": without_control_characters(self.name),
+            "messages": [without_control_characters(str(m)) for m in self.messages],
+        }
 
 
 @dataclass

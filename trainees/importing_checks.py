@@ -10,7 +10,9 @@ Kept apart from :mod:`trainees.importing` so they can be read, and changed, on t
   rectangle at once, and two cells at A1 and XFD1048576 in a 5 KB file abort
   the process (a Rust allocation failure cannot be caught);
 - :func:`row_text_errors` refuses control characters (NUL cannot be stored in
-  PostgreSQL) and formula-like text (=, +, -, @) in the free-text columns.
+  PostgreSQL) and formula-like text (=, +, -, @) in the free-text columns;
+  :func:`without_control_characters` keeps them out of the stored error report
+  (a NUL quoted in a message made saving the batch a server error on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -97,6 +99,10 @@ def check_xlsx_archive(archive: zipfile.ZipFile) -> None:
     except (zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError) as exc:
         # zip64 oddities, unsupported compression, encrypted entries, truncated data
         raise zipfile.BadZipFile(str(exc)) from exc
+
+
+def without_control_characters(text: str) -> str:
+    return _CONTROL.sub("", text)
 
 
 def row_text_errors(text: dict[str, str], labels: dict[str, str]) -> list[str]:

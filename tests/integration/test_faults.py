@@ -120,10 +120,14 @@ def worker(transactional_db, tmp_path):
 
 
 def publish(task, *args, queue):
-    """Publish for real (the test settings run tasks eagerly)."""
+    """Publish for real (the test settings run tasks eagerly) on a connection of its own.
+
+    The app's connection pools may have been closed by a broker-down test in the same process.
+    """
     celery_app.conf.task_always_eager = False
     try:
-        task.apply_async(args=args, queue=queue)
+        with celery_app.connection_for_write(BROKER_URL) as broker:
+            task.apply_async(args=args, queue=queue, producer=celery_app.amqp.Producer(broker))
     finally:
         celery_app.conf.task_always_eager = True
 
