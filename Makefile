@@ -41,7 +41,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --no-fuzzy-matching --ignore=.venv --ignore=var --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
 check-deploy: $(STAMP)
@@ -51,9 +51,12 @@ check-deploy: $(STAMP)
 		ID_NUMBER_HASH_KEY=$${ID_NUMBER_HASH_KEY:-$$(head -c 32 /dev/urandom | base64)} \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/ningjin_bench
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-	$(PY) -m benchmarks.load
+	BENCH_DATABASE_URL=$(BENCH_DB) $(PY) -m benchmarks.load
+	DATABASE_URL=$(BENCH_DB) $(PY) benchmarks/import_bench.py
+	BENCH_DATABASE_URL=$(BENCH_DB) BENCH_BROKER_URL=$(REDIS_URL) $(PY) -m benchmarks.fanout
 
 backup: $(STAMP)
 	$(PY) scripts/backup.py backup $(FILE)

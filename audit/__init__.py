@@ -25,7 +25,10 @@ must never reach ``object_repr`` or ``changes`` in clear.
 Bulk operations (``bulk_create``, ``bulk_update``, ``QuerySet.update``,
 ``QuerySet.delete``) send no signals; the service doing them calls
 ``audit.record_bulk(Model, pks, "bulk_update", changes={"status": [old, new]})``
-in the same transaction. Anything else worth a row (a reveal of personal data,
+in the same transaction. An operation too large for a row per object (a roster
+import of tens of thousands of members) calls ``audit.record_bulk_summary(Model,
+{"bulk_create": created_pks, "bulk_update": updated_pks}, target=batch)``: one row
+per action listing the pks, written in one INSERT. Anything else worth a row (a reveal of personal data,
 an export) calls ``audit.record(action, instance_or_model, ...)``.
 
 The acting user and IP come from a context variable set by
@@ -33,7 +36,7 @@ The acting user and IP come from a context variable set by
 commands record with no actor unless they pass ``actor=``.
 """
 
-__all__ = ["Action", "record", "record_bulk", "register"]
+__all__ = ["Action", "record", "record_bulk", "record_bulk_summary", "register"]
 
 
 def __getattr__(name):

@@ -16,7 +16,7 @@ from .masking import DEFAULT_MASKS, scrub
 from .models import AuditAction as Action
 from .models import AuditEntry
 
-__all__ = ["Action", "record", "record_bulk", "register"]
+__all__ = ["Action", "record", "record_bulk", "record_bulk_summary", "register"]
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,53 @@ def record(
 
 
 def record_bulk(
-    model: type[models.Model], pks: Iterable, action: str, changes: dict | None = None, *, actor=None
+    model: type[models.Model],
+    pks: Iterable,
+    action: str,
+    changes: dict | None = None,
+    *,
+    actor=None,
+    changes_by_pk: dict | None = None,
 ) -> int:
-    """One audit row per primary key for a bulk operation; returns how many were written."""
+    """One audit row per primary key for a bulk operation; returns how many were written.
+
+    ``changes`` apply to every row; ``changes_by_pk`` (pk → changes) overrides them
+    for the rows whose changes differ (an attendance sheet moves each row its own way).
+    """
+    fields = _actor_fields(actor)
+    ip = current_ip()
+    masked = mask_changes(model, changes)
+    changes_by_pk = changes_by_pk or {}
+    rows = [
+        AuditEntry(
+            **fields,
+            ip=ip,
+            action=action,
+            model_label=model._meta.label,
+            object_pk=str(pk),
+            changes=mask_changes(model, changes_by_pk[pk]) if pk in changes_by_pk else masked,
+        )
+        for pk in pks
+    ]
+    AuditEntry.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def record_bulk_summary(
+    model: type[models.Model],
+    pks_by_action: dict[str, Iterable],
+    *,
+    target: models.Model | None = None,
+    changes: dict | None = None,
+    actor=None,
+) -> int:
+    """One row per action naming every pk in ``changes["pks"]``, all in a single INSERT.
+
+    For operations too large for a row per object (a 20,000-row roster import):
+    the row says who, when, which action and exactly which objects. ``target``
+    (e.g. the import batch) names the operation in ``object_pk``/``object_repr``.
+    Actions with no pks write nothing; returns the number of rows written.
+    """
     fields = _actor_fields(actor)
     ip = current_ip()
     masked = mask_changes(model, changes)
@@ -138,12 +182,14 @@ def record_bulk(
             ip=ip,
             action=action,
             model_label=model._meta.label,
-            object_pk=str(pk),
-            changes=masked,
+            object_pk=str(target.pk) if target is not None else "",
+            object_repr=scrub(str(target))[:200] if target is not None else "",
+            changes={**masked, "pks": sorted(pks)},
         )
-        for pk in pks
+        for action, pks in pks_by_action.items()
+        if pks
     ]
-    AuditEntry.objects.bulk_create(rows, batch_size=500)
+    AuditEntry.objects.bulk_create(rows)
     return len(rows)
 
 

@@ -138,6 +138,10 @@ def main() -> int:
         started = time.monotonic()
         call_command("seed_demo", scale="county")
         print(f"county seed: {time.monotonic() - started:.0f} s")
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # fresh planner statistics after the bulk load
+            cursor.execute("ANALYZE")
     call_command("collectstatic", "--noinput", verbosity=0)
     pages = build_pages()
 

@@ -50,7 +50,7 @@ def bench_users():
             if member.user_id is None:
                 member.user, _ = User.objects.get_or_create(username=f"bench_trainee_{member.pk}")
                 member.save(update_fields=["user"])
-                Profile.objects.update_or_create(user=member.user, defaults={"role": Role.TRAINEE})
+            Profile.objects.update_or_create(user=member.user, defaults={"role": Role.TRAINEE})
             trainees.append(member.user)
     return admins, trainees
 

@@ -19,6 +19,7 @@ from .models import (
     Instructor,
     Tag,
     TeachingBase,
+    TeachingRoute,
     Theme,
 )
 
@@ -244,7 +245,7 @@ class CourseLinkForm(forms.ModelForm):
 
 
 # ---------------------------------------------------------------------------
-# Instructors, bases
+# Instructors, bases, routes
 
 
 class InstructorForm(forms.ModelForm):
@@ -266,6 +267,98 @@ class TeachingBaseForm(forms.ModelForm):
     class Meta:
         model = TeachingBase
         fields = ["name", "kind", "township", "address", "description"]
+
+
+class TeachingRouteForm(forms.ModelForm):
+    class Meta:
+        model = TeachingRoute
+        fields = ["name", "theme", "is_premium", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class RouteStopForm(forms.Form):
+    order = forms.IntegerField(
+        label=_("顺序"),
+        min_value=1,
+        max_value=99,
+        error_messages={
+            "min_value": _("顺序须为 1 到 99 的整数。"),
+            "max_value": _("顺序须为 1 到 99 的整数。"),
+        },
+    )
+    base = forms.ModelChoiceField(label=_("教学基地"), queryset=TeachingBase.objects.all())
+    duration_hours = forms.DecimalField(
+        label=_("学时"),
+        max_digits=3,
+        decimal_places=1,
+        error_messages={
+            "max_digits": _("单个站点学时不超过 99.9。"),
+            "max_decimal_places": _("学时最多保留一位小数。"),
+        },
+    )
+    note = forms.CharField(label=_("教学内容"), max_length=200, required=False)
+
+    def clean_duration_hours(self):
+        hours = self.cleaned_data["duration_hours"]
+        if hours <= 0:
+            raise forms.ValidationError(_("学时须大于 0。"))
+        return hours
+
+
+class BaseRouteStopFormSet(forms.BaseFormSet):
+    """A route's stops: at least one, each order number once; base choices are read once for all rows.
+
+    A plain formset (not a model formset): the service replaces the stops as a
+    whole, so swapping two order numbers never trips the unique (route, order)
+    constraint half-way.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bases = TeachingBase.objects.select_related("township").only("pk", "name", "township__name")
+        choices = [("", "---------"), *((b.pk, f"{b.name}（{b.township.name}）") for b in bases)]
+        for form in [*self.forms, self.empty_form]:
+            form.fields["base"].choices = choices
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("删除此站点")
+
+    def stops(self) -> list[dict]:
+        """The kept rows (deleted and blank rows left out), in route order."""
+        rows = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form)
+        ]
+        return sorted(rows, key=lambda row: row["order"])
+
+    def clean(self):
+        if any(form.errors for form in self.forms if not self._should_delete_form(form)):
+            return
+        rows = self.stops()
+        if not rows:
+            raise forms.ValidationError(_("教学路线至少需要一个站点。"))
+        orders = [row["order"] for row in rows]
+        duplicates = sorted({order for order in orders if orders.count(order) > 1})
+        if duplicates:
+            raise forms.ValidationError(
+                _("站点顺序不能重复：%(orders)s。"),
+                params={"orders": "、".join(str(order) for order in duplicates)},
+            )
+
+
+RouteStopFormSet = forms.formset_factory(
+    RouteStopForm, formset=BaseRouteStopFormSet, extra=3, can_delete=True
+)
+
+
+def route_stop_initial(route: TeachingRoute | None) -> list[dict]:
+    """The formset's starting rows: the route's stops in order (none for a new route)."""
+    if route is None:
+        return []
+    return list(route.stops.order_by("order").values("order", "base", "duration_hours", "note"))
 
 
 # ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -12,7 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from trainees.models import Branch, MemberGroup, Township
 from trainees.scoping import Role, role_of, township_id_of
 
-from .models import Course, Instructor, LessonPreparation, Session, TeachingBase, TeachingRoute, Theme
+from .models import (
+    Course,
+    Instructor,
+    LessonPreparation,
+    Session,
+    StudyHoursEntry,
+    TeachingBase,
+    TeachingRoute,
+    Theme,
+)
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -222,3 +232,63 @@ class LedgerFilterForm(forms.Form):
             self.fields["township"].queryset = Township.objects.all()
         else:
             del self.fields["township"]
+
+
+# --- manual study hours ---------------------------------------------------------------------------
+
+HOURS_MIN, HOURS_MAX = Decimal("0.5"), Decimal("16")
+
+
+class _HoursFields(forms.Form):
+    """Date, hours (0.5–16, no future dates), source and note: shared by single and branch entry."""
+
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    hours = forms.DecimalField(
+        label=_("学时"),
+        max_digits=3,
+        decimal_places=1,
+        help_text=_("0.5 到 16 学时，最多一位小数。"),
+        error_messages={
+            "invalid": _("请填写数字学时。"),
+            "max_digits": _("学时须在 0.5 到 16 之间。"),
+            "max_decimal_places": _("学时最多保留一位小数。"),
+        },
+    )
+    source = forms.ChoiceField(label=_("来源"), choices=StudyHoursEntry.Source.choices)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("日期不能晚于今天。"))
+        return date
+
+    def clean_hours(self):
+        hours = self.cleaned_data["hours"]
+        if not HOURS_MIN <= hours <= HOURS_MAX:
+            raise forms.ValidationError(_("学时须在 0.5 到 16 之间。"))
+        return hours
+
+
+class StudyHoursEntryForm(_HoursFields):
+    """One member's hours; the member comes from the (scoped) page."""
+
+
+class BranchHoursForm(_HoursFields):
+    """A branch meeting: the same hours for every active member of one branch."""
+
+    branch = forms.ModelChoiceField(label=_("党支部"), queryset=Branch.objects.none())
+    field_order = ["branch", "date", "hours", "source", "note"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = (
+            Branch.objects.visible_to(user).select_related("township").order_by("township__code", "name")
+        )
+        self.fields["branch"].label_from_instance = lambda b: f"{b.township.name} · {b.name}"
+        self.initial.setdefault("source", StudyHoursEntry.Source.BRANCH_MEETING)

@@ -16,8 +16,12 @@ Change = Literal["cancelled", "moved"]
 
 def session_changed(*, session_id: int, change: Change) -> None:
     """Record and send the notice of ``change`` to the trainees of ``session_id`` (inside the transaction)."""
+    from notifications.services import session_changed as notify
+
     from .models import Session, SessionEvent
 
+    # The notices are written first, so the note below records a notice that exists.
+    notify(session_id=session_id, change=change)
     status = Session.objects.values_list("status", flat=True).get(pk=session_id)
     labels = {"cancelled": _("取消"), "moved": _("调整时间")}
     SessionEvent.objects.create(
@@ -25,8 +29,5 @@ def session_changed(*, session_id: int, change: Change) -> None:
         from_status=status,
         to_status=status,
         by=None,
-        note=_("待通知参训学员：培训%(change)s。") % {"change": labels.get(change, change)},
+        note=_("已通知参训学员：培训%(change)s。") % {"change": labels.get(change, change)},
     )
-    from notifications.services import session_changed as notify
-
-    notify(session_id=session_id, change=change)

@@ -20,11 +20,11 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from trainees.models import Member, MemberGroup, Township
+from trainees.models import Member, Township
 
 from .models import Attendance, Enrollment, MonthlyPlan, Session, StudyHoursEntry, StudyHoursTarget
 
@@ -38,6 +38,30 @@ def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     return (
         timezone.make_aware(datetime.datetime(year, 1, 1)),
         timezone.make_aware(datetime.datetime(year + 1, 1, 1)),
+    )
+
+
+def target_hours_of_member(year: int):
+    """The highest applicable yearly target of the member in the outer query (0 when none)."""
+    targets = StudyHoursTarget.objects.filter(Q(year=year) | Q(year__isnull=True)).order_by("-hours")
+    # The baseline for everyone is uncorrelated (evaluated once); a group target is an index
+    # probe per member into the member's groups, never a join of every member with every target.
+    baseline = targets.filter(group__isnull=True).values("hours")[:1]
+    group_target = targets.filter(
+        group__in=Member.groups.through.objects.filter(member_id=OuterRef(OuterRef("pk"))).values(
+            "membergroup_id"
+        )
+    ).values("hours")[:1]
+    return Greatest(
+        Coalesce(Subquery(baseline, output_field=HOURS), ZERO),
+        Coalesce(Subquery(group_target, output_field=HOURS), ZERO),
+    )
+
+
+def exempt_member():
+    """Whether the member in the outer query belongs to a group exempt from the hours target."""
+    return Exists(
+        Member.groups.through.objects.filter(member_id=OuterRef("pk"), membergroup__exempt_from_target=True)
     )
 
 
@@ -63,18 +87,11 @@ def with_hours(members, year: int):
         .annotate(total=Sum("hours"))
         .values("total")
     )
-    target = (
-        StudyHoursTarget.objects.filter(Q(year=year) | Q(year__isnull=True))
-        .filter(Q(group__isnull=True) | Q(group__members=OuterRef("pk")))
-        .order_by("-hours")
-        .values("hours")[:1]
-    )
-    exempt = MemberGroup.objects.filter(members=OuterRef("pk"), exempt_from_target=True)
     return members.annotate(
         session_hours=Coalesce(Subquery(session_hours, output_field=HOURS), ZERO),
         manual_hours=Coalesce(Subquery(manual_hours, output_field=HOURS), ZERO),
-        target_hours=Coalesce(Subquery(target, output_field=HOURS), ZERO),
-        exempt=Exists(exempt),
+        target_hours=target_hours_of_member(year),
+        exempt=exempt_member(),
     ).annotate(
         total_hours=ExpressionWrapper(F("session_hours") + F("manual_hours"), output_field=HOURS),
     )

@@ -1,4 +1,4 @@
-"""Write workflows of the courses app: pipeline steps, materials, on-demand delivery.
+"""Write workflows of the courses app: pipeline steps, materials, routes, delivery, study hours.
 
 Every function is keyword-only and atomic. Permission rules that belong to the
 workflow itself (who may approve, who may accept) are enforced here, so a view
@@ -16,8 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+import audit
 from trainees.models import Branch, Department, Township
-from trainees.scoping import Role, role_of
+from trainees.scoping import Role, role_of, township_id_of
 
 from .models import (
     Course,
@@ -26,22 +27,32 @@ from .models import (
     CourseStageRecord,
     IllegalTransition,
     Instructor,
+    RouteStop,
     Session,
+    StudyHoursEntry,
+    TeachingRoute,
 )
 
 # ---------------------------------------------------------------------------
 # Development pipeline
 
 
+def course_stage_may_change(*, course: Course, user) -> bool:
+    """County staff move any course; a township admin county courses and their own township's, never another's."""
+    role = role_of(user)
+    if role == Role.COUNTY:
+        return True
+    return role == Role.TOWNSHIP and course.township_id in (None, township_id_of(user))
+
+
 def course_stage_allowed_targets(*, course: Course, user) -> list[str]:
     """Pipeline moves ``user`` may make now: county staff all; a township admin only 基层选题."""
-    role = role_of(user)
+    if not course_stage_may_change(course=course, user=user):
+        return []
     targets = course.allowed_transitions()
-    if role == Role.COUNTY:
+    if role_of(user) == Role.COUNTY:
         return targets
-    if role == Role.TOWNSHIP:
-        return [t for t in targets if t == Course.Stage.SELECTED]
-    return []
+    return [t for t in targets if t == Course.Stage.SELECTED]
 
 
 @transaction.atomic
@@ -56,6 +67,8 @@ def course_stage_change(
     notes: str = "",
 ) -> CourseStageRecord:
     """Move ``course`` one pipeline step and keep the dated record of that step."""
+    if not course_stage_may_change(course=course, user=by):
+        raise PermissionDenied(_("不能变更其他乡镇（街道）课程的开发阶段。"))
     if to not in course_stage_allowed_targets(course=course, user=by) and course.can_transition(to):
         raise PermissionDenied(_("只有县委组织部工作人员可以进行此操作。"))
     record = course.transition(to, by=by, note=notes)
@@ -93,6 +106,33 @@ def course_material_delete(*, material: CourseMaterial) -> None:
     storage, name = material.file.storage, material.file.name
     material.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# ---------------------------------------------------------------------------
+# Teaching routes
+
+
+@transaction.atomic
+def teaching_route_save(*, form, stops: list[dict]) -> TeachingRoute:
+    """Save a route from its validated form and replace its stops with ``stops``.
+
+    Each stop is a dict with ``order``, ``base``, ``duration_hours`` and ``note``.
+    Replacing the stops as a whole lets an edit swap two order numbers without
+    tripping the unique (route, order) constraint half-way.
+    """
+    route = form.save()
+    route.stops.all().delete()
+    RouteStop.objects.bulk_create(
+        RouteStop(
+            route=route,
+            order=stop["order"],
+            base=stop["base"],
+            duration_hours=stop["duration_hours"],
+            note=stop.get("note", ""),
+        )
+        for stop in stops
+    )
+    return route
 
 
 # ---------------------------------------------------------------------------
@@ -238,3 +278,42 @@ def course_request_cancel(*, request: CourseRequest, by, note: str = "") -> Cour
     _check_move(request, CourseRequest.Status.CANCELLED, by)
     request.transition(CourseRequest.Status.CANCELLED, by=by, note=note)
     return request
+
+
+# ---------------------------------------------------------------------------
+# Manual study hours
+
+
+@transaction.atomic
+def study_hours_record_branch(
+    *, branch: Branch, date: datetime.date, hours: Decimal, source: str, note: str = "", by
+) -> dict[str, int]:
+    """One entry per active member of ``branch`` (a branch meeting), in one insert.
+
+    Members who already have an entry of that date and source are skipped, so
+    sending the form twice does not count the meeting twice.
+    """
+    members = branch.members.active().order_by("pk")
+    already = set(
+        StudyHoursEntry.objects.filter(member__branch=branch, date=date, source=source).values_list(
+            "member_id", flat=True
+        )
+    )
+    active_ids = list(members.values_list("pk", flat=True))
+    member_ids = [pk for pk in active_ids if pk not in already]
+    created = StudyHoursEntry.objects.bulk_create(
+        [
+            StudyHoursEntry(member_id=pk, date=date, hours=hours, source=source, note=note, recorded_by=by)
+            for pk in member_ids
+        ],
+        batch_size=1000,
+    )
+    # bulk_create sends no signals: the audit rows are written here (see the audit package).
+    audit.record_bulk(
+        StudyHoursEntry,
+        [entry.pk for entry in created if entry.pk is not None],
+        audit.Action.BULK_CREATE,
+        {"date": [None, date], "hours": [None, hours], "source": [None, source]},
+        actor=by,
+    )
+    return {"created": len(created), "skipped": len(active_ids) - len(member_ids)}

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import audit
 from trainees.models import Member
 
 from . import notices
@@ -114,7 +115,10 @@ def session_create(*, form, by, township_id: int | None) -> Session:
 
 @transaction.atomic
 def session_update(*, form, by) -> Session:
-    """Save edits; a changed time on a published session is a move, and trainees are told."""
+    """Save edits; a changed time on a published session is a move, and trainees are told.
+
+    A changed capacity fills free seats from the waiting list (never once the session started).
+    """
     session = form.save(commit=False)
     before = Session.objects.select_for_update().get(pk=session.pk)
     moved = (before.starts_at, before.ends_at) != (session.starts_at, session.ends_at)
@@ -123,6 +127,8 @@ def session_update(*, form, by) -> Session:
     form.save_m2m()
     if moved and session.status == Status.PUBLISHED:
         _record_move(session=session, by=by, before=before)
+    if session.capacity != before.capacity and not before.has_started():
+        waitlist_promote(session=session)  # new seats go to the queue first, FIFO
     if before.plan_id != session.plan_id and before.plan_id:
         plan_sync(plan=MonthlyPlan.objects.get(pk=before.plan_id), by=by)
     plan_sync(plan=session.plan, by=by)
@@ -173,7 +179,7 @@ def session_transition(*, session: Session, to: str, by, note: str = "") -> Sess
         return session_cancel(session=session, by=by, reason=note)
     session.transition(to, by=by, note=note)
     if to == Status.CLOSED:
-        _mark_unmarked_absent(session=session)
+        _mark_unmarked_absent(session=session, by=by)
     plan_sync(plan=session.plan, by=by)
     return session
 
@@ -189,7 +195,7 @@ def session_cancel(*, session: Session, by, reason: str) -> Session:
     return session
 
 
-def _mark_unmarked_absent(*, session: Session) -> int:
+def _mark_unmarked_absent(*, session: Session, by=None) -> int:
     """On closing: everyone enrolled with no attendance row is recorded absent (once: closed is final)."""
     marked = set(session.attendances.values_list("member_id", flat=True))
     missing = [
@@ -212,13 +218,21 @@ def _mark_unmarked_absent(*, session: Session) -> int:
         ignore_conflicts=True,
         batch_size=1000,
     )
-    created = session.attendances.filter(member_id__in=missing, method=Attendance.Method.CLOSE)
+    created = list(
+        session.attendances.filter(member_id__in=missing, method=Attendance.Method.CLOSE).values_list(
+            "pk", flat=True
+        )
+    )
     AttendanceChange.objects.bulk_create(
-        [
-            AttendanceChange(attendance_id=pk, to_status=Attendance.Status.ABSENT, by=None)
-            for pk in created.values_list("pk", flat=True)
-        ],
+        [AttendanceChange(attendance_id=pk, to_status=Attendance.Status.ABSENT, by=None) for pk in created],
         batch_size=1000,
+    )
+    audit.record_bulk(
+        Attendance,
+        created,
+        audit.Action.BULK_CREATE,
+        {"status": [None, Attendance.Status.ABSENT], "method": [None, Attendance.Method.CLOSE]},
+        actor=by,
     )
     return len(missing)
 
@@ -326,7 +340,7 @@ def session_invite(*, session: Session, by) -> dict[str, int]:
     session = _lock(session)
     if session.status not in (Status.DRAFT, Status.PUBLISHED):
         raise IllegalTransition(_("只有草稿或已发布的培训可以邀请学员。"))
-    existing = set(session.enrollments.values_list("member_id", flat=True))
+    existing = dict(session.enrollments.values_list("member_id", "pk"))
     seats = _seats_left(session)
     rows = []
     for member_id in audience_members(session).order_by("branch_id", "pk").values_list("pk", flat=True):
@@ -343,6 +357,21 @@ def session_invite(*, session: Session, by) -> dict[str, int]:
         )
     Enrollment.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     enrolled = sum(1 for r in rows if r.status == Enrollment.Status.ENROLLED)
+    if rows:
+        # ignore_conflicts leaves the pks unset: read them back in one query for the audit rows.
+        known = set(existing.values())
+        new = {m: pk for m, pk in session.enrollments.values_list("member_id", "pk") if pk not in known}
+        status_of = {r.member_id: r.status for r in rows}
+        audit.record_bulk(
+            Enrollment,
+            sorted(new.values()),
+            audit.Action.BULK_CREATE,
+            changes_by_pk={
+                pk: {"status": [None, status_of.get(m)], "source": [None, Enrollment.Source.INVITED]}
+                for m, pk in new.items()
+            },
+            actor=by,
+        )
     return {"enrolled": enrolled, "waitlisted": len(rows) - enrolled}
 
 
@@ -376,6 +405,12 @@ def enrollment_signup(*, session: Session, member: Member) -> Enrollment:
         Enrollment.objects.filter(pk=enrollment.pk).update(
             status=status, source=Enrollment.Source.SELF, created_at=timezone.now(), updated_at=timezone.now()
         )
+        audit.record_bulk(
+            Enrollment,
+            [enrollment.pk],
+            audit.Action.BULK_UPDATE,
+            {"status": [enrollment.status, status], "source": [enrollment.source, Enrollment.Source.SELF]},
+        )
         enrollment.refresh_from_db()
     return enrollment
 
@@ -403,9 +438,16 @@ def waitlist_promote(*, session: Session, now: datetime.datetime | None = None) 
     if seats is not None:
         queue = queue[:seats]
     ids = list(queue.values_list("pk", flat=True))
-    return Enrollment.objects.filter(pk__in=ids).update(
+    promoted = Enrollment.objects.filter(pk__in=ids).update(
         status=Enrollment.Status.ENROLLED, updated_at=timezone.now()
     )
+    audit.record_bulk(
+        Enrollment,
+        ids,
+        audit.Action.BULK_UPDATE,
+        {"status": [Enrollment.Status.WAITLISTED, Enrollment.Status.ENROLLED]},
+    )
+    return promoted
 
 
 # --- QR check-in ---------------------------------------------------------------------------------
@@ -434,6 +476,15 @@ def checkin_verify(*, session: Session, token: str) -> None:
         raise CheckInRefused(_("该签到码属于其他培训场次，不能用于本场培训。"))
 
 
+def checkin_code_names(*, session: Session, token: str) -> bool:
+    """Whether ``token`` is an authentic code of this session, expired or not (it may show the session)."""
+    try:
+        data = _signer().unsign_object(token or "")
+    except (signing.BadSignature, ValueError, TypeError):
+        return False
+    return isinstance(data, dict) and data.get("s") == session.pk
+
+
 def checkin_window_check(session: Session, now: datetime.datetime) -> None:
     if session.status not in (Status.PUBLISHED, Status.HELD):
         raise CheckInRefused(
@@ -452,18 +503,23 @@ def checkin_window_check(session: Session, now: datetime.datetime) -> None:
         raise CheckInRefused(_("本场培训已结束，不能再签到。"))
 
 
+def checkin_check(*, session: Session, member: Member | None, token: str, now: datetime.datetime) -> None:
+    """Everything a check-in needs, in order; raise :class:`CheckInRefused` with the first reason."""
+    checkin_verify(session=session, token=token)
+    checkin_window_check(session, now)
+    if member is None:
+        raise CheckInRefused(_("只有关联了党员信息的学员账号可以签到。"))
+    enrolled = session.enrollments.filter(member=member, status=Enrollment.Status.ENROLLED).exists()
+    if not enrolled and not (session.open_signup and in_audience(session, member)):
+        raise CheckInRefused(_("您不在本次培训的参训名单中，请联系乡镇党校管理员。"))
+
+
 def attendance_check_in(
     *, session: Session, member: Member | None, by, token: str, now: datetime.datetime | None = None
 ) -> Attendance:
     """Self check-in with a scanned code: checked in order, each refusal says why."""
     now = now or timezone.now()
-    if member is None:
-        raise CheckInRefused(_("只有关联了党员信息的学员账号可以签到。"))
-    checkin_verify(session=session, token=token)
-    checkin_window_check(session, now)
-    enrolled = session.enrollments.filter(member=member, status=Enrollment.Status.ENROLLED).exists()
-    if not enrolled and not (session.open_signup and in_audience(session, member)):
-        raise CheckInRefused(_("您不在本次培训的参训名单中，请联系乡镇党校管理员。"))
+    checkin_check(session=session, member=member, token=token, now=now)
     late = now > session.starts_at + datetime.timedelta(minutes=15)
     status = Attendance.Status.LATE if late else Attendance.Status.PRESENT
     try:
@@ -504,6 +560,7 @@ def attendance_bulk_save(*, session: Session, by, rows: list[AttendanceRow]) -> 
         for m_id, name in Member.objects.filter(pk__in=[r.member_id for r in rows]).values_list("pk", "name")
     }
     stale, to_create, to_update, changes = [], [], [], []
+    before: dict[int, tuple[str, str]] = {}  # attendance pk → (status, leave reason) as it was
     for row in rows:
         current = existing.get(row.member_id)
         if current is None:
@@ -529,6 +586,7 @@ def attendance_bulk_save(*, session: Session, by, rows: list[AttendanceRow]) -> 
             changes.append(
                 AttendanceChange(attendance=current, from_status=current.status, to_status=row.status, by=by)
             )
+            before[current.pk] = (current.status, current.leave_reason)
             current.status, current.leave_reason = row.status, row.leave_reason
             current.marked_by, current.version = by, current.version + 1
             current.updated_at = timezone.now()
@@ -552,4 +610,23 @@ def attendance_bulk_save(*, session: Session, by, rows: list[AttendanceRow]) -> 
         to_update, ["status", "leave_reason", "marked_by", "version", "updated_at"], batch_size=1000
     )
     AttendanceChange.objects.bulk_create(changes, batch_size=1000)
+    audit.record_bulk(
+        Attendance,
+        [a.pk for a in created],
+        audit.Action.BULK_CREATE,
+        changes_by_pk={
+            a.pk: {"status": [None, a.status], "leave_reason": [None, a.leave_reason]} for a in created
+        },
+        actor=by,
+    )
+    audit.record_bulk(
+        Attendance,
+        [a.pk for a in to_update],
+        audit.Action.BULK_UPDATE,
+        changes_by_pk={
+            a.pk: {"status": [before[a.pk][0], a.status], "leave_reason": [before[a.pk][1], a.leave_reason]}
+            for a in to_update
+        },
+        actor=by,
+    )
     return {"created": len(created), "updated": len(to_update)}

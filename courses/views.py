@@ -26,10 +26,13 @@ from .forms import (
     DispatchForm,
     InstructorForm,
     NoteForm,
+    RouteStopFormSet,
     ScheduleForm,
     StageChangeForm,
     TeachingBaseForm,
+    TeachingRouteForm,
     ThemeForm,
+    route_stop_initial,
 )
 from .models import (
     Course,
@@ -215,6 +218,9 @@ def course_board(request):
 @role_required(*STAFF_ROLES)
 def course_stage_change(request, pk):
     course = get_object_or_404(Course.objects.visible_to(request.user), pk=pk)
+    # The catalog is readable by all; another township's course is not theirs to move.
+    if not services.course_stage_may_change(course=course, user=request.user):
+        raise PermissionDenied
     to = request.POST.get("to", "")
     try:
         course.check_transition(to, note=request.POST.get("notes", ""))
@@ -348,6 +354,9 @@ def instructor_detail(request, pk):
             "courses": instructor.courses.only("pk", "title", "stage"),
             "sessions": selectors.instructor_sessions(instructor)[:50],
             "can_edit": role_of(request.user) == Role.COUNTY,
+            # The ratings page (evaluations) is for county staff and the instructor themself.
+            "can_see_ratings": role_of(request.user) == Role.COUNTY
+            or (instructor.user_id is not None and instructor.user_id == request.user.pk),
         },
     )
 
@@ -404,6 +413,54 @@ def base_edit(request, pk=None):
 
 
 @role_required(*ALL_ROLES)
+def route_list(request):
+    routes = (
+        TeachingRoute.objects.visible_to(request.user)
+        .annotate(session_count=Count("sessions", distinct=True))
+        .prefetch_related(
+            Prefetch("stops", queryset=RouteStop.objects.select_related("base__township").order_by("order"))
+        )
+        .order_by("-is_premium", "name", "pk")
+    )
+    premium = bool(request.GET.get("premium"))
+    if premium:
+        routes = routes.filter(is_premium=True)
+    page = Paginator(routes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "courses/route_list.html",
+        {
+            "page": page,
+            "premium": premium,
+            "query": _query_without_page(request),
+            "can_edit": role_of(request.user) == Role.COUNTY,
+        },
+    )
+
+
+@role_required(Role.COUNTY)
+def route_edit(request, pk=None):
+    """A route and its ordered stops, saved together; the stops are replaced as a whole."""
+    route = get_object_or_404(TeachingRoute.objects.managed_by(request.user), pk=pk) if pk else None
+    form = TeachingRouteForm(request.POST or None, instance=route)
+    formset = RouteStopFormSet(request.POST or None, initial=route_stop_initial(route), prefix="stops")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        route = services.teaching_route_save(form=form, stops=formset.stops())
+        messages.success(request, _("已保存教学路线“%(name)s”。") % {"name": route.name})
+        return redirect("courses:route-detail", pk=route.pk)
+    return render(
+        request,
+        "courses/route_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "route": route,
+            "total_hours": route.total_hours if route else None,
+        },
+    )
+
+
+@role_required(*ALL_ROLES)
 def route_detail(request, pk):
     route = get_object_or_404(
         TeachingRoute.objects.visible_to(request.user).prefetch_related(
@@ -412,7 +469,11 @@ def route_detail(request, pk):
         pk=pk,
     )
     sessions = route.sessions.select_related("township").order_by("-starts_at")[:20]
-    return render(request, "courses/route_detail.html", {"route": route, "sessions": sessions})
+    return render(
+        request,
+        "courses/route_detail.html",
+        {"route": route, "sessions": sessions, "can_edit": role_of(request.user) == Role.COUNTY},
+    )
 
 
 # ---------------------------------------------------------------------------

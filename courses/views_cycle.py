@@ -28,14 +28,17 @@ from trainees.scoping import Role, member_id_of, role_of, role_required, townshi
 from . import selectors_cycle as selectors
 from . import services_cycle as services
 from .forms_cycle import (
+    BranchHoursForm,
     CancelForm,
     LedgerFilterForm,
     LessonPreparationForm,
     SeriesForm,
     SessionFilterForm,
     SessionForm,
+    StudyHoursEntryForm,
 )
-from .models import Attendance, Enrollment, IllegalTransition, MonthlyPlan, Session
+from .models import Attendance, Enrollment, IllegalTransition, MonthlyPlan, Session, StudyHoursEntry
+from .services import study_hours_record_branch
 
 STAFF = (Role.COUNTY, Role.TOWNSHIP)
 PAGE_SIZE = 25
@@ -67,7 +70,7 @@ def _year(request) -> int:
 def session_list(request):
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = (
-        Session.objects.managed_by(request.user)
+        Session.objects.viewable_by(request.user)
         .select_related("township")
         .annotate(enrolled=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED)))
         .order_by("-starts_at", "pk")
@@ -95,7 +98,13 @@ def session_list(request):
     return render(
         request,
         "courses/cycle/session_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "feed_url": feed_url},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "feed_url": feed_url,
+            "county_wide_read_only": role_of(request.user) == Role.TOWNSHIP,
+        },
     )
 
 
@@ -130,7 +139,7 @@ def session_edit(request, pk):
 
 def session_detail(request, pk):
     session = get_object_or_404(
-        Session.objects.visible_to(request.user)
+        Session.objects.viewable_by(request.user)
         .distinct()
         .select_related("township", "course", "theme", "base", "route", "plan", "created_by"),
         pk=pk,
@@ -277,9 +286,18 @@ def session_projector(request, pk):
 
 @never_cache
 def session_checkin(request, pk):
-    """The scanned deep link: GET confirms (nothing changes), POST checks in. The signed code is the key."""
+    """The scanned deep link: GET confirms (nothing changes), POST checks in.
+
+    The session is fetched by pk because the signed code is the key: a code of this
+    session (even an expired one) shows its title and time, and nothing about its
+    members. Without such a code only those who may see the session get a reason;
+    everyone else gets a 404, so pks cannot be walked to read other townships' sessions.
+    """
     session = get_object_or_404(Session.objects.select_related("township"), pk=pk)
-    token = request.POST.get("code") if request.method == "POST" else request.GET.get("code", "")
+    token = (request.POST.get("code") if request.method == "POST" else request.GET.get("code")) or ""
+    if not services.checkin_code_names(session=session, token=token):
+        if not Session.objects.visible_to(request.user).filter(pk=pk).exists():
+            raise Http404
     refusal, attendance = None, None
     member = None
     if role_of(request.user) == Role.TRAINEE and member_id_of(request.user):
@@ -287,13 +305,11 @@ def session_checkin(request, pk):
     try:
         if request.method == "POST":
             attendance = services.attendance_check_in(
-                session=session, member=member, by=request.user, token=token or ""
+                session=session, member=member, by=request.user, token=token
             )
         else:
-            services.checkin_verify(session=session, token=token or "")
-            services.checkin_window_check(session, timezone.now())
-            if member is None:
-                raise services.CheckInRefused(_("只有关联了党员信息的学员账号可以签到。"))
+            # The same checks as the POST, so a member outside the audience is told now.
+            services.checkin_check(session=session, member=member, token=token, now=timezone.now())
     except services.CheckInRefused as error:
         refusal = error.message
     status = 200 if refusal is None else 400
@@ -504,6 +520,55 @@ def ledger_township(request):
             "query": query.urlencode(),
         },
     )
+
+
+# --- manual study hours --------------------------------------------------------------------------
+
+
+def _recent_entries(user):
+    return (
+        StudyHoursEntry.objects.visible_to(user)
+        .select_related("member__branch__township", "recorded_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@role_required(*STAFF)
+def hours_member(request, pk):
+    """Record one member's study hours (branch meetings, online study…); their own township only."""
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).select_related("branch__township"), pk=pk
+    )
+    form = StudyHoursEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        StudyHoursEntry.objects.create(member=member, recorded_by=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("已为%(name)s登记 %(hours)s 学时。")
+            % {"name": member.name, "hours": form.cleaned_data["hours"]},
+        )
+        return redirect("courses:hours-member", pk=member.pk)
+    return render(
+        request,
+        "courses/cycle/hours_member.html",
+        {"member": member, "form": form, "entries": _recent_entries(request.user).filter(member=member)[:20]},
+    )
+
+
+@role_required(*STAFF)
+def hours_branch(request):
+    """A branch meeting's hours for every active member of the branch, and the latest entries."""
+    form = BranchHoursForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        result = study_hours_record_branch(**form.cleaned_data, by=request.user)
+        messages.success(
+            request,
+            _("已为%(branch)s %(created)d 名党员登记学时；%(skipped)d 人当天已有同类登记，未重复登记。")
+            % {"branch": form.cleaned_data["branch"].name, **result},
+        )
+        return redirect("courses:hours-branch")
+    page = Paginator(_recent_entries(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "courses/cycle/hours_branch.html", {"form": form, "page": page})
 
 
 # --- the trainee's pages -------------------------------------------------------------------------

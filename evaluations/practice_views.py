@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses.models import Attendance, IllegalTransition
+from courses.models import Attendance, IllegalTransition, Instructor
 from trainees.models import Member, Township
 from trainees.scoping import Role, member_id_of, role_of, role_required, township_id_of
 
@@ -81,6 +81,29 @@ def feedback_summary(request):
             "by_course": selectors.feedback_by_course(),
             "by_instructor": selectors.feedback_by_instructor(),
             "by_township": selectors.feedback_by_township(),
+        },
+    )
+
+
+@role_required(Role.COUNTY, Role.INSTRUCTOR)
+def instructor_ratings(request, pk):
+    """An instructor's ratings: county staff see averages and comments; the instructor only averages."""
+    instructor = get_object_or_404(Instructor.objects.visible_to(request.user), pk=pk)
+    county = role_of(request.user) == Role.COUNTY
+    if not county and instructor.user_id != request.user.pk:
+        raise PermissionDenied
+    comments = None
+    if county:
+        comments = Paginator(selectors.instructor_comments(instructor.pk), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    return render(
+        request,
+        "evaluations/instructor_ratings.html",
+        {
+            "instructor": instructor,
+            "ratings": selectors.instructor_feedback(instructor.pk),
+            "comments": comments,
         },
     )
 

@@ -25,7 +25,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Attendance, Session, StudyHoursEntry, StudyHoursTarget
+from courses.models import Attendance, Session, StudyHoursEntry
+from courses.selectors_cycle import exempt_member, target_hours_of_member
 from trainees.models import Member
 
 from .models import ImprovementItem, PracticeTask, SessionFeedback
@@ -80,21 +81,11 @@ def _members_with_hours(year: int):
         .annotate(s=Sum("hours"))
         .values("s")
     )
-    # The highest applicable target: this year's or any year's, for everyone or a group of the member.
-    target = (
-        StudyHoursTarget.objects.filter(Q(year=year) | Q(year__isnull=True))
-        .filter(Q(group__isnull=True) | Q(group__members=OuterRef("pk")))
-        .order_by("-hours")
-        .values("hours")[:1]
-    )
-    exempt = Member.groups.through.objects.filter(
-        member_id=OuterRef("pk"), membergroup__exempt_from_target=True
-    )
     return Member.objects.active().annotate(
         hours=Coalesce(Subquery(session_hours, output_field=HOURS), Value(Decimal("0")), output_field=HOURS)
         + Coalesce(Subquery(entry_hours, output_field=HOURS), Value(Decimal("0")), output_field=HOURS),
-        target=Subquery(target, output_field=HOURS),
-        exempt=Exists(exempt),
+        target=target_hours_of_member(year),
+        exempt=exempt_member(),
         trained=Exists(attended),
     )
 
@@ -117,21 +108,24 @@ def township_metrics(township_ids, year: int) -> dict[int, dict]:
         .annotate(total=Count("pk"), attended=Count("pk", filter=Q(status__in=ATTENDED_STATES)))
         .order_by()
     }
-    judged = Q(exempt=False, target__isnull=False)
-    member_rows = {
-        r["branch__township_id"]: r
-        for r in _members_with_hours(year)
+    # One row per active member, summed here: the per-member subqueries run once each, where
+    # aggregating in SQL would evaluate the hours subquery again in every FILTER clause.
+    member_rows: dict[int, dict] = {}
+    for township_id, hours, target, exempt, trained in (
+        _members_with_hours(year)
         .filter(branch__township_id__in=ids)
-        .values("branch__township_id")
-        .annotate(
-            active=Count("pk"),
-            trained_n=Count("pk", filter=Q(trained=True)),
-            hours_sum=Sum("hours"),
-            judged_n=Count("pk", filter=judged),
-            met_n=Count("pk", filter=judged & Q(hours__gte=F("target"))),
-        )
+        .values_list("branch__township_id", "hours", "target", "exempt", "trained")
         .order_by()
-    }
+    ):
+        row = member_rows.setdefault(
+            township_id, {"active": 0, "trained_n": 0, "hours_sum": Decimal("0"), "judged_n": 0, "met_n": 0}
+        )
+        row["active"] += 1
+        row["trained_n"] += bool(trained)
+        row["hours_sum"] += hours or 0
+        if not exempt and target:
+            row["judged_n"] += 1
+            row["met_n"] += (hours or 0) >= target
     feedback_rows = {
         r["session__township_id"]: r
         for r in SessionFeedback.objects.filter(session__in=sessions)
@@ -390,6 +384,26 @@ def instructor_feedback(instructor_id: int) -> dict:
         )
     )
     return rows[0] if rows else {"n": 0, "overall": None}
+
+
+def instructor_comments(instructor_id: int):
+    """The written comments on an instructor's sessions, newest first — without who wrote them."""
+    return (
+        SessionFeedback.objects.filter(session__instructors__id=instructor_id)
+        .exclude(comment="")
+        .select_related("session")
+        .only(
+            "pk",
+            "comment",
+            "content",
+            "instructor",
+            "usefulness",
+            "created_at",
+            "session__title",
+            "session__starts_at",
+        )
+        .order_by("-created_at", "-pk")
+    )
 
 
 def performance_weights() -> dict[str, Decimal]:

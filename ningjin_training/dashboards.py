@@ -1,6 +1,7 @@
 """Numbers for the home dashboard of each role, aggregated in the database."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -29,9 +30,18 @@ def county_dashboard() -> dict:
     }
 
 
+# The county-wide aggregates scan the year's attendance (hundreds of thousands of rows at county
+# scale); they change slowly, so each process recomputes them at most once a minute.
+COUNTY_NUMBERS_SECONDS = 60
+
+
 def _county_cycle(townships) -> dict:
     year = timezone.localdate().year
-    numbers = selectors_cycle.county_cycle_numbers(year)
+    numbers = cache.get_or_set(
+        f"dashboard:county-cycle:{year}",
+        lambda: {**selectors_cycle.county_cycle_numbers(year), "computed_at": timezone.now()},
+        COUNTY_NUMBERS_SECONDS,
+    )
     goal = settings.PORTAL_MEMBERS_GOAL
     return {
         **numbers,

@@ -98,6 +98,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
         "DISABLE_SERVER_SIDE_CURSORS", default=False
     )
+    # PostgreSQL's JIT compiles "expensive-looking" report queries for seconds before running
+    # them in milliseconds (measured: an annual report's metrics 3.8 s with JIT, 0.5 s without).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
@@ -111,11 +114,15 @@ if REPLICA_DATABASE_URL:
         {
             "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
             "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {"options": "-c jit=off"},
             "TEST": {"MIRROR": "default"},
         }
     )
 DATABASE_ROUTERS = ["ningjin_training.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Per-process memory by default; CACHE_URL=redis://… shares it between gunicorn workers and hosts.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

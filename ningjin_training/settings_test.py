@@ -11,3 +11,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Every request computes its numbers, so query budgets and dashboards are tested for real.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -31,7 +31,9 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-pytestmark = pytest.mark.django_db
+from .rosters import private_media  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 ANON = "anonymous"
 LOGIN = "login"  # 302 to the login page
@@ -71,6 +73,149 @@ COUNTY_ONLY = {
     "county": 200,
 }
 
+
+# --- URL arguments: always objects of township A (or county-wide catalog rows) ---------------------
+
+
+def _pk(obj):
+    return {"pk": obj.pk}
+
+
+def _course_a(cast, **kwargs):
+    from .factories_courses import CourseFactory
+
+    kwargs.setdefault("stage", "proposed")  # a township admin may take it to 基层选题
+    return CourseFactory(township=cast.township_a, level="township", **kwargs)
+
+
+def _material_a(cast):
+    from courses.models import CourseMaterial
+
+    course = _course_a(cast)
+    material = CourseMaterial.objects.create(
+        course=course,
+        kind="slides",
+        title="课件",
+        file="courses/materials/x.pdf",
+        uploaded_by=cast.users["county"],
+    )
+    return {"pk": course.pk, "material_pk": material.pk}
+
+
+def _link_a(cast):
+    from courses.models import CourseLink
+
+    course = _course_a(cast)
+    link = CourseLink.objects.create(course=course, title="学习强国", url="http://intranet.example/a")
+    return {"pk": course.pk, "link_pk": link.pk}
+
+
+def _theme(cast):
+    from .factories_courses import ThemeFactory
+
+    return _pk(ThemeFactory())
+
+
+def _instructor(cast):
+    from .factories_courses import InstructorFactory
+
+    return _pk(InstructorFactory(township=cast.township_a))
+
+
+def _base_a(cast):
+    from .factories_courses import TeachingBaseFactory
+
+    return _pk(TeachingBaseFactory(township=cast.township_a))
+
+
+def _route(cast):
+    from .factories_courses import RouteStopFactory, TeachingBaseFactory
+
+    return {"pk": RouteStopFactory(base=TeachingBaseFactory(township=cast.township_a)).route_id}
+
+
+def _request_a(cast):
+    from .factories_courses import CourseRequestFactory
+
+    return _pk(CourseRequestFactory(township=cast.township_a, requested_by=cast.users["township_a"]))
+
+
+def _session_a(cast):
+    """A live, open session of township A: the trainee and member A enrolled, member A marked present."""
+    from courses.models import Attendance, Enrollment
+
+    from .cycle_fixtures import live_session
+
+    session = live_session(cast.township_a, open_signup=True, capacity=30)
+    for member in (cast.trainee_member, cast.member_a):
+        Enrollment.objects.create(session=session, member=member)
+    Attendance.objects.create(session=session, member=cast.member_a, status=Attendance.Status.PRESENT)
+    return _pk(session)
+
+
+def _plan_a(cast):
+    import datetime
+
+    from courses.models import MonthlyPlan
+
+    return _pk(MonthlyPlan.objects.create(township=cast.township_a, month=datetime.date(2026, 6, 1)))
+
+
+def _feed(kind):
+    def build(cast):
+        from courses.views_cycle import _feed_token
+
+        _session_a(cast)
+        pk = cast.trainee_member.pk if kind == "member" else cast.township_a.pk
+        return {"token": _feed_token(kind, pk)}
+
+    return build
+
+
+def _import_batch_a(cast):
+    from django.core.files.base import ContentFile
+
+    from trainees.models import ImportBatch
+
+    batch = ImportBatch(
+        created_by=cast.users["township_a"],
+        township=cast.township_a,
+        original_name="名册.xlsx",
+        errors=[{"row": 3, "name": "甲", "messages": ["缺少必填项：学历。"]}],
+    )
+    batch.file.save("名册.xlsx", ContentFile(b"roster"), save=False)
+    batch.save()
+    return _pk(batch)
+
+
+def _member_a(cast):
+    return _pk(cast.member_a)
+
+
+def _township_a(cast):
+    return _pk(cast.township_a)
+
+
+# Shapes of the common answers.
+EVERY_ROLE_READS = signed_in(200)
+POST_ONLY = signed_in(405)  # a GET of a POST-only view, whoever asks
+TRAINEE_ONLY = {
+    ANON: LOGIN,
+    "trainee": 200,
+    "instructor": 403,
+    "township_a": 403,
+    "township_b": 403,
+    "county": 403,
+}
+TOWNSHIP_A_WRITE = {  # a POST on township A's object: done (redirect), another township 404
+    ANON: LOGIN,
+    "trainee": 403,
+    "instructor": 403,
+    "township_a": 302,
+    "township_b": 404,
+    "county": 302,
+}
+
 MATRIX: dict[str, dict] = {
     "home": {"get": signed_in(200)},
     "healthz": {"get": everyone(200)},
@@ -81,21 +226,21 @@ MATRIX: dict[str, dict] = {
     "audit-log": {"get": COUNTY_ONLY},
     "trainees:township-list": {"get": STAFF_ONLY},
     "trainees:township-detail": {
-        "kwargs": lambda cast: {"pk": cast.township_a.pk},
+        "kwargs": _township_a,
         "get": TOWNSHIP_A_OBJECT,
     },
     "trainees:member-list": {"get": STAFF_ONLY},
     "trainees:member-create": {"get": STAFF_ONLY},
     "trainees:member-detail": {
-        "kwargs": lambda cast: {"pk": cast.member_a.pk},
+        "kwargs": _member_a,
         "get": TOWNSHIP_A_OBJECT,
     },
     "trainees:member-edit": {
-        "kwargs": lambda cast: {"pk": cast.member_a.pk},
+        "kwargs": _member_a,
         "get": TOWNSHIP_A_OBJECT,
     },
     "trainees:member-reveal": {
-        "kwargs": lambda cast: {"pk": cast.member_a.pk},
+        "kwargs": _member_a,
         "get": {
             ANON: LOGIN,
             "trainee": 403,
@@ -106,7 +251,162 @@ MATRIX: dict[str, dict] = {
         },
         "post": TOWNSHIP_A_OBJECT,
     },
+    "trainees:member-export": {"get": STAFF_ONLY},
+    "trainees:member-import": {"get": STAFF_ONLY},
+    "trainees:member-import-history": {"get": STAFF_ONLY},
+    "trainees:member-import-detail": {"kwargs": _import_batch_a, "get": TOWNSHIP_A_OBJECT},
+    "trainees:member-import-confirm": {
+        # The batch has an error row: confirming is refused with a message (redirect), nothing written.
+        "kwargs": _import_batch_a,
+        "get": POST_ONLY,
+        "post": TOWNSHIP_A_WRITE,
+    },
+    "trainees:member-import-file": {"kwargs": _import_batch_a, "get": TOWNSHIP_A_OBJECT},
+    # --- courses: catalog (readable by every role; written by county staff or the owning township)
+    "courses:theme-list": {"get": EVERY_ROLE_READS},
+    "courses:theme-create": {"get": COUNTY_ONLY},
+    "courses:theme-detail": {"kwargs": _theme, "get": EVERY_ROLE_READS},
+    "courses:theme-edit": {"kwargs": _theme, "get": COUNTY_ONLY},
+    "courses:course-list": {"get": EVERY_ROLE_READS},
+    "courses:course-create": {"get": STAFF_ONLY},
+    "courses:course-board": {"get": STAFF_ONLY},
+    "courses:course-detail": {"kwargs": lambda cast: _pk(_course_a(cast)), "get": EVERY_ROLE_READS},
+    "courses:course-edit": {"kwargs": lambda cast: _pk(_course_a(cast)), "get": TOWNSHIP_A_OBJECT},
+    "courses:course-stage": {
+        # An empty form names no stage: refused with a message (redirect) for those who may move it;
+        # another township's admin may read the course but never move it (403).
+        "kwargs": lambda cast: _pk(_course_a(cast)),
+        "get": POST_ONLY,
+        "post": {**TOWNSHIP_A_WRITE, "township_b": 403},
+    },
+    "courses:material-add": {
+        "kwargs": lambda cast: _pk(_course_a(cast)),
+        "get": POST_ONLY,
+        "post": TOWNSHIP_A_WRITE,
+    },
+    "courses:material-delete": {"kwargs": _material_a, "get": POST_ONLY, "post": TOWNSHIP_A_WRITE},
+    "courses:link-add": {
+        "kwargs": lambda cast: _pk(_course_a(cast)),
+        "get": POST_ONLY,
+        "post": TOWNSHIP_A_WRITE,
+    },
+    "courses:link-delete": {"kwargs": _link_a, "get": POST_ONLY, "post": TOWNSHIP_A_WRITE},
+    "courses:instructor-list": {"get": EVERY_ROLE_READS},
+    "courses:instructor-create": {"get": COUNTY_ONLY},
+    "courses:instructor-detail": {"kwargs": _instructor, "get": EVERY_ROLE_READS},
+    "courses:instructor-edit": {"kwargs": _instructor, "get": COUNTY_ONLY},
+    "courses:base-list": {"get": EVERY_ROLE_READS},
+    "courses:base-create": {"get": COUNTY_ONLY},
+    "courses:base-edit": {"kwargs": _base_a, "get": COUNTY_ONLY},
+    "courses:route-detail": {"kwargs": _route, "get": EVERY_ROLE_READS},
+    # --- on-demand delivery: township admins order, county dispatches, instructors see what names them
+    "courses:request-list": {"get": {**STAFF_ONLY, "instructor": 200}},
+    "courses:request-create": {
+        "get": {
+            ANON: LOGIN,
+            "trainee": 403,
+            "instructor": 403,
+            "township_a": 200,
+            "township_b": 200,
+            "county": 403,
+        }
+    },
+    "courses:request-detail": {"kwargs": _request_a, "get": {**TOWNSHIP_A_OBJECT, "instructor": 404}},
+    "courses:request-action": {
+        # Cancelling an order: its township and the county may; the instructor is not dispatched to it.
+        "kwargs": lambda cast: {**_request_a(cast), "action": "cancel"},
+        "get": POST_ONLY,
+        "post": {**TOWNSHIP_A_WRITE, "instructor": 404},
+    },
+    # --- the monthly cycle: sessions, enrolment, attendance, plans, ledger
+    "courses:session-list": {"get": STAFF_ONLY},
+    "courses:session-create": {"get": STAFF_ONLY},
+    "courses:session-detail": {
+        # The enrolled trainee sees their session; an instructor not teaching it does not.
+        "kwargs": _session_a,
+        "get": {**TOWNSHIP_A_OBJECT, "trainee": 200, "instructor": 404},
+    },
+    "courses:session-edit": {"kwargs": _session_a, "get": TOWNSHIP_A_OBJECT},
+    "courses:session-transition": {"kwargs": _session_a, "get": POST_ONLY, "post": TOWNSHIP_A_WRITE},
+    "courses:session-cancel": {"kwargs": _session_a, "get": POST_ONLY, "post": TOWNSHIP_A_WRITE},
+    "courses:session-duplicate": {"kwargs": _session_a, "get": POST_ONLY, "post": TOWNSHIP_A_WRITE},
+    "courses:session-series": {"kwargs": _session_a, "get": TOWNSHIP_A_OBJECT},
+    "courses:session-invite": {"kwargs": _session_a, "get": POST_ONLY, "post": TOWNSHIP_A_WRITE},
+    "courses:session-enrollments": {"kwargs": _session_a, "get": TOWNSHIP_A_OBJECT},
+    "courses:session-projector": {"kwargs": _session_a, "get": TOWNSHIP_A_OBJECT},
+    "courses:session-checkin": {
+        # No code in the URL: those who may see the session are told the code is invalid (400);
+        # everyone else gets 404 (tests/test_cycle_checkin_access.py covers live and forged codes).
+        "kwargs": _session_a,
+        "get": {
+            ANON: LOGIN,
+            "trainee": 400,
+            "instructor": 404,
+            "township_a": 400,
+            "township_b": 404,
+            "county": 400,
+        },
+        "post": {
+            ANON: LOGIN,
+            "trainee": 400,
+            "instructor": 404,
+            "township_a": 400,
+            "township_b": 404,
+            "county": 400,
+        },
+    },
+    "courses:session-signup": {
+        # Already enrolled: refused with a message, back to the schedule.
+        "kwargs": _session_a,
+        "get": POST_ONLY,
+        "post": {**TRAINEE_ONLY, "trainee": 302},
+    },
+    "courses:session-withdraw": {
+        "kwargs": _session_a,
+        "get": POST_ONLY,
+        "post": {**TRAINEE_ONLY, "trainee": 302},
+    },
+    "courses:attendance-sheet": {"kwargs": _session_a, "get": TOWNSHIP_A_OBJECT},
+    "courses:plan-list": {"get": STAFF_ONLY},
+    "courses:plan-detail": {"kwargs": _plan_a, "get": TOWNSHIP_A_OBJECT},
+    "courses:ledger-township": {"get": STAFF_ONLY},
+    "courses:ledger-member": {"kwargs": _member_a, "get": TOWNSHIP_A_OBJECT},
+    "courses:my-schedule": {"get": TRAINEE_ONLY},
+    "courses:my-hours": {"get": TRAINEE_ONLY},
+    # Calendar feeds: no login, the signed token is the secret (a forged one is 404: test_cycle_feeds_access).
+    "courses:feed-member": {"kwargs": _feed("member"), "get": everyone(200)},
+    "courses:feed-township": {"kwargs": _feed("township"), "get": everyone(200)},
+    "courses:heatmap": {"get": STAFF_ONLY},
+    "evaluations:instructor-ratings": {
+        "kwargs": lambda cast: {"pk": _instructor_of_the_cast(cast)},
+        "get": {**COUNTY_ONLY, "instructor": 200},
+    },
+    "courses:hours-member": {
+        "kwargs": lambda cast: {"pk": cast.member_a.pk},
+        "get": TOWNSHIP_A_OBJECT,
+        "post": TOWNSHIP_A_OBJECT,  # an empty form: 200 with its errors, nothing saved
+    },
+    "courses:hours-branch": {"get": STAFF_ONLY, "post": STAFF_ONLY},
+    "courses:route-list": {"get": signed_in(200)},
+    "courses:route-create": {"get": COUNTY_ONLY},
+    "courses:route-edit": {
+        "kwargs": lambda cast: {"pk": _route_with_a_stop(cast)},
+        "get": COUNTY_ONLY,
+    },
 }
+
+
+def _route_with_a_stop(cast):
+    from .factories_courses import RouteStopFactory
+
+    return RouteStopFactory(base__township=cast.township_a).route_id
+
+
+def _instructor_of_the_cast(cast):
+    from .factories_courses import InstructorFactory
+
+    return InstructorFactory(user=cast.users["instructor"], township=cast.township_a).pk
+
 
 SKIPPED_PREFIXES = ("admin/", settings.STATIC_URL.lstrip("/"), settings.MEDIA_URL.lstrip("/"))
 

@@ -73,3 +73,20 @@ def test_returning_a_course_needs_a_reason(client_as):
 def test_stage_changes_need_post(client_as):
     course = CourseFactory(stage=Course.Stage.PROPOSED)
     assert client_as("county").get(reverse("courses:course-stage", args=[course.pk])).status_code == 405
+
+
+def test_another_townships_admin_cannot_move_a_township_course(client_as, cast):
+    course = CourseFactory(stage=Course.Stage.PROPOSED, township=cast.township_a, level="township")
+    response = client_as("township_b").post(
+        reverse("courses:course-stage", args=[course.pk]), {"to": "selected", "date": "2026-03-01"}
+    )
+    assert response.status_code == 403
+    course.refresh_from_db()
+    assert course.stage == Course.Stage.PROPOSED and not course.stage_records.exists()
+    # Nor is a stage form offered to them on the (readable) detail page.
+    page = client_as("township_b").get(reverse("courses:course-detail", args=[course.pk]))
+    assert page.status_code == 200 and page.context["stage_form"] is None
+    # Its own township's admin still may.
+    _step(client_as("township_a"), course, "selected")
+    course.refresh_from_db()
+    assert course.stage == Course.Stage.SELECTED

@@ -132,6 +132,7 @@ def test_the_deep_link_survives_the_login_redirect_and_lands_back_on_the_check_i
 
 def test_the_check_in_page_says_why_it_refuses(client_as, cast):
     session = live_session(cast.township_a)
+    enrol(session, cast.trainee_member)
     client = client_as("trainee")
     response = client.get(reverse("courses:session-checkin", args=[session.pk]), {"code": "nonsense"})
     assert response.status_code == 400

@@ -118,7 +118,7 @@ def test_closing_marks_everyone_unmarked_absent_once(cast):
     assert Attendance.objects.filter(session=session).count() == 2
 
 
-def test_cancellation_needs_a_reason_and_records_the_notice_hook(cast):
+def test_cancellation_needs_a_reason_and_records_that_trainees_were_notified(cast):
     user = cast.users["township_a"]
     session = live_session(cast.township_a)
     enrol(session, cast.member_a)
@@ -128,7 +128,7 @@ def test_cancellation_needs_a_reason_and_records_the_notice_hook(cast):
     session.refresh_from_db()
     assert session.status == Session.Status.CANCELLED and session.cancel_reason == "暴雨预警"
     notice = SessionEvent.objects.filter(session=session, by__isnull=True).get()
-    assert "待通知" in notice.note and "取消" in notice.note
+    assert notice.note == "已通知参训学员：培训取消。"
 
 
 def test_cancelling_calls_the_notice_hook_with_the_change(cast, monkeypatch):
@@ -152,6 +152,20 @@ def test_moving_a_published_session_records_it_and_calls_the_notice_hook(cast, m
     )
     assert calls == [{"session_id": session.pk, "change": "moved"}]
     assert session.events.filter(note__contains="调整为").exists()
+
+
+def test_moving_a_published_session_records_that_trainees_were_notified(cast):
+    session = live_session(cast.township_a, minutes_from_now=60 * 24)
+    enrol(session, cast.member_a)
+    new_start = session.starts_at + datetime.timedelta(days=1)
+    session_move(
+        session=session,
+        by=cast.users["township_a"],
+        starts_at=new_start,
+        ends_at=new_start + datetime.timedelta(hours=2),
+    )
+    notice = SessionEvent.objects.filter(session=session, by__isnull=True).get()
+    assert notice.note == "已通知参训学员：培训调整时间。"
 
 
 def test_cancel_view_refuses_without_a_reason(client_as, cast):
@@ -211,3 +225,27 @@ def test_list_and_detail_pages_render_for_staff(client_as, cast):
     detail = client.get(reverse("courses:session-detail", args=[session.pk]))
     assert "已报名 1 人" in detail.content.decode()
     assert Enrollment.objects.count() == 1
+
+
+def test_a_county_wide_session_shows_in_the_trainee_schedule(cast, client_as):
+    """A session with no township (county-wide) must not break the trainee's pages."""
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from courses.models import Enrollment, Session
+
+    starts = timezone.now() + datetime.timedelta(days=2)
+    session = Session.objects.create(
+        title="全县新春第一课",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        hours=2,
+        status=Session.Status.PUBLISHED,
+        created_by=cast.users["county"],
+    )
+    Enrollment.objects.create(session=session, member=cast.trainee_member)
+    page = client_as("trainee").get(reverse("courses:my-schedule"))
+    assert page.status_code == 200
+    assert "全县新春第一课" in page.text

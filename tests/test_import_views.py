@@ -124,3 +124,12 @@ def test_the_member_export_follows_the_list_filters(cast, client_as):
     url = reverse("trainees:member-export") + f"?branch={cast.branch_b.pk}"
     rows = read_export(client_as("county").get(url))
     assert [r[0] for r in rows[1:]] == ["乙党员"]
+
+
+def test_every_member_export_leaves_an_audit_row(cast, client_as):
+    from audit.models import AuditAction, AuditEntry
+
+    client_as("township_a").get(reverse("trainees:member-export") + f"?branch={cast.branch_a.pk}")
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
+    assert (entry.actor, entry.model_label) == (cast.users["township_a"], "trainees.Member")
+    assert entry.changes == {"filter": [None, f"branch={cast.branch_a.pk}"], "full_numbers": [None, True]}

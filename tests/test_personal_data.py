@@ -10,9 +10,11 @@ from audit.models import AuditAction, AuditEntry
 from trainees.models import Member
 
 from .factories import make_id_number
+from .rosters import private_media  # noqa: F401
 from .test_authorization_matrix import MATRIX, url_for
 
-pytestmark = pytest.mark.django_db
+# The matrix's URL builders store an uploaded roster: keep it out of var/media.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 
 def secrets_of_every_member() -> list[str]:

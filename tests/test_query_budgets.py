@@ -49,6 +49,25 @@ def _member_a(cast):
     return {"pk": cast.member_a.pk}
 
 
+def _hours_a(cast):
+    """Manual hours of township A's members (recorded by a branch meeting) for the hours pages."""
+    from courses.services import study_hours_record_branch
+
+    study_hours_record_branch(
+        branch=cast.branch_a,
+        date=datetime.date(2026, 5, 8),
+        hours=2,
+        source="branch_meeting",
+        by=cast.users["township_a"],
+    )
+    return {}
+
+
+def _member_a_with_hours(cast):
+    _hours_a(cast)
+    return _member_a(cast)
+
+
 def _import_batch_a(cast):
     batch = ImportBatch.objects.create(
         created_by=cast.users["township_a"],
@@ -197,6 +216,18 @@ def _held_session_attended(cast):
     return {"session_pk": session.pk}
 
 
+def _rated_instructor(cast):
+    from .factories_courses import InstructorFactory, SessionFactory
+    from .factories_evaluations import SessionFeedbackFactory
+
+    instructor = InstructorFactory(user=cast.users["instructor"])
+    session = SessionFactory(township=cast.township_a, status="held")
+    session.instructors.set([instructor])
+    for member in (cast.member_a, cast.trainee_member):
+        SessionFeedbackFactory(session=session, member=member, comment="很实用")
+    return {"pk": instructor.pk}
+
+
 def _task_of_trainee(cast):
     from .factories_evaluations import PracticeTaskFactory
 
@@ -240,6 +271,9 @@ BUDGETS: dict[str, list[Budget]] = {
     "courses:base-create": [Budget("county", 5)],
     "courses:base-edit": [Budget("county", 6, _base)],
     "courses:route-detail": [Budget("trainee", 7, _route)],
+    "courses:route-list": [Budget("trainee", 6), Budget("county", 6)],
+    "courses:route-create": [Budget("county", 6)],
+    "courses:route-edit": [Budget("county", 8, _route)],
     "courses:request-list": [Budget("county", 6), Budget("township_a", 6), Budget("instructor", 6)],
     "courses:request-create": [Budget("township_a", 6)],
     "courses:request-detail": [Budget("county", 8, _request_a), Budget("township_a", 6, _request_a)],
@@ -256,6 +290,8 @@ BUDGETS: dict[str, list[Budget]] = {
     "courses:plan-detail": [Budget("township_a", 14, _plan_a)],
     "courses:ledger-township": [Budget("county", 14), Budget("township_a", 14)],
     "courses:ledger-member": [Budget("township_a", 12, _member_a)],
+    "courses:hours-member": [Budget("township_a", 8, _member_a_with_hours)],
+    "courses:hours-branch": [Budget("township_a", 9, _hours_a), Budget("county", 9, _hours_a)],
     "courses:my-schedule": [Budget("trainee", 16)],
     "courses:my-hours": [Budget("trainee", 12)],
     "courses:feed-member": [Budget("trainee", 6, _member_feed)],
@@ -284,6 +320,10 @@ BUDGETS: dict[str, list[Budget]] = {
     "evaluations:feedback-mine": [Budget("trainee", 8)],
     "evaluations:feedback-create": [Budget("trainee", 8, _held_session_attended)],
     "evaluations:feedback-summary": [Budget("county", 8)],
+    "evaluations:instructor-ratings": [
+        Budget("county", 8, _rated_instructor),
+        Budget("instructor", 8, _rated_instructor),
+    ],
     "evaluations:task-list": [Budget("county", 8), Budget("township_a", 8), Budget("trainee", 8)],
     "evaluations:task-create": [Budget("trainee", 8)],
     "evaluations:task-detail": [

@@ -3,6 +3,7 @@
 import datetime
 import time
 
+import kombu.pools
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -20,11 +21,15 @@ UNREACHABLE = "redis://127.0.0.1:1/0"
 
 
 def forget_connections():
-    """Drop Celery's cached connection and producer pools so the next publish uses the current URL."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    """Drop Celery's cached connection and producer pools so the next publish uses the current URL.
+
+    The app's pool is kombu's process-wide pool for that URL: closing it without
+    clearing kombu's registry left a closed pool behind, and a later publish to
+    the same URL in this process failed with "Acquire on closed pool".
+    """
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    kombu.pools.reset()  # closes every pool and empties the registries
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ class TraineesConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers the ID-number key checks)
         from .idcrypto import mask_id_hash
-        from .models import Member, Profile
+        from .models import ImportBatch, Member, Profile
         from .validators import mask_id_number, mask_phone
 
         # Members, roles and accounts are audited on every change (docs/security.md).
@@ -26,3 +26,5 @@ class TraineesConfig(AppConfig):
         )
         audit.register(Profile)
         audit.register(get_user_model(), exclude=["last_login", "date_joined"])
+        # The per-row error report can be long; the counts and status are what the trail needs.
+        audit.register(ImportBatch, exclude=["created_at", "errors"])

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import idcrypto
+from .importing_checks import check_xlsx_archive, row_text_errors, without_control_characters
 from .models import Branch, Member, MemberGroup
 from .validators import (
     mask_id_number,
@@ -175,7 +176,12 @@ class RowError:
     messages: list[str]
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "name": self.name, "messages": self.messages}
+        # Messages quote cell text; PostgreSQL's jsonb cannot hold NUL, so control characters go.
+        return {
+            "row": self.row,
+            "name": without_control_characters(self.name),
+            "messages": [without_control_characters(str(m)) for m in self.messages],
+        }
 
 
 @dataclass
@@ -224,6 +230,14 @@ def check_roster_file(file: IO[bytes], filename: str, *, size: int | None = None
     file.seek(0)
     head = file.read(8)
     file.seek(0)
+    if not head:
+        raise ImportFileError(_("所提交的是空文件（0 字节），请确认上传了正确的文件。"))
+    if head.startswith(b"\xd0\xcf\x11\xe0") and lower.endswith((".xlsx", ".csv")):  # OLE2: .xls or encrypted
+        raise ImportFileError(
+            _("文件是旧版 .xls 格式，或设置了打开密码；请取消密码，用 Excel 或 WPS 另存为 .xlsx 后再上传。")
+        )
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and lower.endswith(".csv"):
+        raise ImportFileError(_("CSV 文件是 UTF-16（Unicode 文本）编码，请另存为 UTF-8 或 GBK 编码的 CSV。"))
     if lower.endswith(".xlsx"):
         if not head.startswith(b"PK\x03\x04"):
             raise ImportFileError(_("文件不是有效的 .xlsx 工作簿，请用 Excel 或 WPS 另存为 .xlsx 后再上传。"))
@@ -249,6 +263,7 @@ def _check_zip(file: IO[bytes]) -> None:
                 )
             if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED_BYTES:
                 raise ImportFileError(_("工作簿解压后过大，请拆分后分批导入。"))
+            check_xlsx_archive(archive)
     except zipfile.BadZipFile as exc:
         raise ImportFileError(_("文件已损坏，无法作为 .xlsx 打开。")) from exc
     finally:
@@ -265,6 +280,8 @@ def read_roster(file: IO[bytes], kind: str) -> Roster:
         cells = {f: values[i] for i, f in columns.items() if i < len(values)}
         if any(_text(v) for v in cells.values()):
             rows.append(RosterRow(number=index + 1, cells=cells))
+    if not rows:
+        raise ImportFileError(_("表头下面没有数据行，没有可导入的党员。"))
     return Roster(columns=set(columns.values()), rows=rows)
 
 
@@ -292,7 +309,10 @@ def _read_csv(file: IO[bytes]) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text, newline=""), dialect))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error as exc:  # e.g. a field over csv's 128 KB limit
+        raise ImportFileError(_("CSV 文件格式有误（某个单元格过长或引号不配对），无法读取。")) from exc
 
 
 def _normalize_header(value: Any) -> str:
@@ -433,6 +453,8 @@ def _validate_row(
     for f in REQUIRED_FIELDS:
         if not text.get(f):
             errors.append(_("缺少必填项：%(label)s。") % {"label": HEADER_ALIASES[f][0]})
+
+    errors += row_text_errors(text, {f: HEADER_ALIASES[f][0] for f in text})
 
     values: dict[str, Any] = {}
     if existing:
@@ -650,11 +672,14 @@ def plan_member_import(
 # --- Writing -------------------------------------------------------------------------------------
 
 
-def apply_member_import(plan: ImportPlan, *, progress: Progress | None = None) -> None:
-    """Write a valid plan's new and changed rows in one statement; call inside a transaction."""
+def apply_member_import(plan: ImportPlan, *, progress: Progress | None = None) -> tuple[list[int], list[int]]:
+    """Write a valid plan's new and changed rows in one statement; call inside a transaction.
+
+    Returns the pks of the members created and of those updated (row or groups), for the audit trail.
+    """
     assert plan.is_valid, "an import with invalid rows must not be written"
     if not plan.to_write and not plan.groups:
-        return
+        return [], []
     member_table = Member._meta.db_table
     branch_table = Branch._meta.db_table
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -690,6 +715,10 @@ def apply_member_import(plan: ImportPlan, *, progress: Progress | None = None) -
             progress("write", len(plan.to_write), len(plan.to_write))
     if plan.groups:
         _write_groups(plan, {**plan.existing_ids, **written})
+    created = [pk for id_hash, pk in written.items() if id_hash not in plan.existing_ids]
+    updated = {pk for id_hash, pk in written.items() if id_hash in plan.existing_ids}
+    updated.update(plan.existing_ids[id_hash] for id_hash in plan.groups if id_hash in plan.existing_ids)
+    return created, sorted(updated)
 
 
 def _fill_staging(cursor, rows: list[tuple], *, postgres: bool) -> None:

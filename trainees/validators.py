@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
-_ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
-_PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+# re.ASCII: \d alone also matches full-width and other Unicode digits (１２３), which int() accepts.
+_ID_PATTERN = re.compile(r"^\d{17}[\dX]$", re.ASCII)
+_PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 
 
 def id_number_check_char(first17: str) -> str:

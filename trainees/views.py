@@ -182,4 +182,13 @@ def member_import_file(request, pk):
 def member_export_xlsx(request):
     members = Member.objects.visible_to(request.user)
     member_filter = MemberFilter(request.GET, queryset=members, user=request.user)
+    # Admins get the full numbers (the file can be imported back): leave a row like a reveal.
+    audit.record(
+        audit.Action.EXPORT,
+        Member,
+        changes={
+            "filter": [None, request.GET.urlencode()],
+            "full_numbers": [None, can_see_personal_data(request.user)],
+        },
+    )
     return member_export(user=request.user, members=member_filter.qs)

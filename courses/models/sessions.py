@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trainees.models import Branch, Member, MemberGroup, Township
-from trainees.scoping import ScopedQuerySet, scope_queryset
+from trainees.scoping import Role, ScopedQuerySet, role_of, scope_queryset, township_id_of
 
 from .base import TransitionEvent, Workflow
 from .catalog import Course, Instructor, TeachingBase, TeachingRoute, Theme
@@ -133,6 +133,15 @@ class SessionQuerySet(ScopedQuerySet):
     def managed_by(self, user):
         """The write scope: county staff every session, a township admin their township's."""
         return scope_queryset(self, user, township_path=self.township_path)
+
+    def viewable_by(self, user):
+        """The read scope of the session pages: ``visible_to``, and for a township admin also
+        the county-wide sessions past the draft stage — to open, never to change (``managed_by``)."""
+        township_id = township_id_of(user) if role_of(user) == Role.TOWNSHIP else None
+        if township_id is None:
+            return self.visible_to(user)
+        county_wide = Q(township__isnull=True) & ~Q(status=Session.Status.DRAFT)
+        return self.filter(Q(township_id=township_id) | county_wide)
 
 
 class Session(Workflow):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from courses.models import Enrollment, Session
 from ningjin_training.celery import app as celery_app
-from notifications.models import BeatHeartbeat, Kind, Notification, Reminder
+from notifications.models import BeatHeartbeat, Kind, Notification, Reminder, ReminderRule
 from notifications.services import reminder_rows, reminders_plan
 from notifications.tasks import send_reminders
 
@@ -103,15 +103,18 @@ def test_beat_and_a_worker_deliver_a_session_reminder_to_the_inbox(cast, celery_
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
     PeriodicTask.objects.all().delete()
+    # The two-hour rule comes from a data migration; a transactional test that ran
+    # before this one in the same process flushed it (tests/integration/test_faults.py).
+    ReminderRule.objects.get_or_create(audience=ReminderRule.Audience.TRAINEES, minutes_before=120)
     every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
     for task in ("notifications.tasks.scan_due_reminders", "notifications.tasks.beat_heartbeat"):
         PeriodicTask.objects.create(name=f"itest {task}", task=task, interval=every_second)
-    # The two-hour reminder falls due a few seconds from now: beat plans it, then sends it.
-    session = published_session(cast, timezone.now() + datetime.timedelta(hours=2, seconds=8))
     celery_processes("worker")
     celery_processes("beat")
-
     assert wait_for(lambda: BeatHeartbeat.objects.exists(), timeout=25), "no beat tick reached the worker"
+    # Only now (a loaded machine may take longer than a few seconds to start both): the
+    # two-hour reminder falls due a few seconds from now; beat plans it, then sends it.
+    session = published_session(cast, timezone.now() + datetime.timedelta(hours=2, seconds=8))
     trainee = cast.users["trainee"]
     assert wait_for(lambda: trainee.notifications.exists(), timeout=30), (
         "the reminder never reached the inbox"

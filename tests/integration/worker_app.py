@@ -2,7 +2,9 @@
 
 Parallel test processes share one Redis; each starts its worker and beat on
 a queue of its own so nobody takes another's messages (which would point at
-another test database).
+another test database). ``ITEST_VISIBILITY_TIMEOUT`` (seconds) shortens how long
+a message held by a killed worker stays invisible, and sweeps for such messages
+every second, so the fault tests see the redelivery within a minute.
 """
 
 import os
@@ -10,5 +12,12 @@ import os
 from ningjin_training.celery import app
 
 app.conf.task_default_queue = os.environ["ITEST_QUEUE"]
+if os.environ.get("ITEST_VISIBILITY_TIMEOUT"):
+    app.conf.broker_transport_options = {
+        **app.conf.broker_transport_options,
+        "visibility_timeout": float(os.environ["ITEST_VISIBILITY_TIMEOUT"]),
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
 
 __all__ = ["app"]
