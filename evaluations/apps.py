@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("评估与述职")
+
+    def ready(self):
+        import audit
+
+        from .models import AnnualReport, ImprovementItem, PracticeTask
+
+        # Improvement items, annual reports and practice tasks are audited on every
+        # single-row change (docs/security.md); their workflow moves save row by row.
+        audit.register(ImprovementItem, exclude=["created_at"])
+        audit.register(AnnualReport, exclude=["created_at", "updated_at"])
+        audit.register(PracticeTask, exclude=["created_at"])

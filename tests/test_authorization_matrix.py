@@ -196,6 +196,115 @@ def _township_a(cast):
     return _pk(cast.township_a)
 
 
+# --- evaluations: reviews, improvement items and reports of township A; the trainee's own task,
+# feedback and survey; county-wide teaching plans
+
+
+def _review_a(cast):
+    """Township A's district review (one per district and quarter: the crawler asks more than once)."""
+    from evaluations.models import QuarterlyReview
+
+    from .factories_evaluations import QuarterlyReviewFactory
+
+    review = QuarterlyReview.objects.filter(district=cast.township_a.district).first()
+    return review or QuarterlyReviewFactory(
+        district=cast.township_a.district, townships=[cast.township_a], created_by=cast.users["county"]
+    )
+
+
+def _item_a(cast):
+    from .factories_evaluations import ImprovementItemFactory
+
+    return ImprovementItemFactory(
+        review=_review_a(cast), township=cast.township_a, created_by=cast.users["county"]
+    )
+
+
+def _evidence_file_a(cast):
+    from django.core.files.base import ContentFile
+
+    from evaluations.models import EvidenceFile, ImprovementEvidence
+
+    evidence = ImprovementEvidence.objects.create(
+        item=_item_a(cast), text="已整改", submitted_by=cast.users["township_a"]
+    )
+    attachment = EvidenceFile(evidence=evidence, name="备课记录.pdf", size=7)
+    attachment.file.save("备课记录.pdf", ContentFile(b"%PDF-1."), save=False)
+    attachment.save()
+    return _pk(attachment)
+
+
+def _report_a(cast):
+    """Township A's 2026 report (one per township and year)."""
+    from evaluations.models import AnnualReport
+
+    from .factories_evaluations import AnnualReportFactory
+
+    report = AnnualReport.objects.filter(township=cast.township_a, year=2026).first()
+    return report or AnnualReportFactory(township=cast.township_a, created_by=cast.users["township_a"])
+
+
+def _task_of_trainee(cast):
+    from .factories_evaluations import PracticeTaskFactory
+
+    return _pk(PracticeTaskFactory(member=cast.trainee_member))
+
+
+def _held_session_attended_by_trainee(cast):
+    import datetime
+
+    from django.utils import timezone
+
+    from courses.models import Attendance
+
+    from .factories_courses import SessionFactory
+
+    start = timezone.now() - datetime.timedelta(days=2)
+    session = SessionFactory(
+        township=cast.township_a, starts_at=start, ends_at=start + datetime.timedelta(hours=2), status="held"
+    )
+    Attendance.objects.create(session=session, member=cast.trainee_member, status=Attendance.Status.PRESENT)
+    return {"session_pk": session.pk}
+
+
+def _survey(status):
+    def build(cast):
+        from .factories_evaluations import make_survey
+
+        return _pk(make_survey(by=cast.users["county"], status=status))
+
+    return build
+
+
+def _plan_item(cast):
+    """An approved county-wide teaching plan (every township works from it) with one course."""
+    import datetime
+
+    from evaluations.models import TeachingPlan, TeachingPlanItem
+
+    from .factories_courses import CourseFactory
+    from .factories_evaluations import make_survey
+
+    survey = make_survey(by=cast.users["county"], status="closed")
+    plan = TeachingPlan.objects.create(
+        survey=survey,
+        domain="rural",
+        title="农村 · 普通党员 分类教学计划",
+        status=TeachingPlan.Status.APPROVED,
+    )
+    course = CourseFactory(stage="standard", level="county")
+    return TeachingPlanItem.objects.create(plan=plan, course=course, month=datetime.date(2026, 7, 1))
+
+
+def _notification_of_trainee(cast):
+    from notifications.models import Kind, Notification
+
+    notification = Notification.objects.create(
+        recipient=cast.users["trainee"], kind=Kind.SESSION_UPCOMING, title="明天上午有培训", link="/"
+    )
+    return _pk(notification)
+
+
 # Shapes of the common answers.
 EVERY_ROLE_READS = signed_in(200)
 POST_ONLY = signed_in(405)  # a GET of a POST-only view, whoever asks
@@ -393,6 +502,118 @@ MATRIX: dict[str, dict] = {
         "kwargs": lambda cast: {"pk": _route_with_a_stop(cast)},
         "get": COUNTY_ONLY,
     },
+    # --- evaluations: 一季一研 (county), improvement items and annual reports (township A's)
+    "evaluations:review-list": {"get": COUNTY_ONLY},
+    "evaluations:review-create": {"get": COUNTY_ONLY},
+    "evaluations:review-detail": {"kwargs": lambda cast: _pk(_review_a(cast)), "get": COUNTY_ONLY},
+    "evaluations:review-edit": {"kwargs": lambda cast: _pk(_review_a(cast)), "get": COUNTY_ONLY},
+    "evaluations:item-create": {"kwargs": lambda cast: _pk(_review_a(cast)), "get": COUNTY_ONLY},
+    "evaluations:item-list": {"get": STAFF_ONLY},
+    "evaluations:item-detail": {"kwargs": lambda cast: _pk(_item_a(cast)), "get": TOWNSHIP_A_OBJECT},
+    "evaluations:item-evidence": {
+        # No description: refused with a message (redirect), nothing submitted.
+        "kwargs": lambda cast: _pk(_item_a(cast)),
+        "get": POST_ONLY,
+        "post": TOWNSHIP_A_WRITE,
+    },
+    "evaluations:item-transition": {
+        "kwargs": lambda cast: _pk(_item_a(cast)),
+        "get": POST_ONLY,
+        "post": TOWNSHIP_A_WRITE,
+    },
+    "evaluations:evidence-file": {"kwargs": _evidence_file_a, "get": TOWNSHIP_A_OBJECT},
+    "evaluations:report-list": {"get": STAFF_ONLY},
+    "evaluations:report-start": {
+        # A township admin starts (or opens) their own township's report; county staff write none.
+        "get": POST_ONLY,
+        "post": {**TOWNSHIP_A_WRITE, "township_b": 302, "county": 403},
+    },
+    "evaluations:report-summary-xlsx": {"get": COUNTY_ONLY},
+    "evaluations:report-detail": {"kwargs": lambda cast: _pk(_report_a(cast)), "get": TOWNSHIP_A_OBJECT},
+    "evaluations:report-transition": {
+        "kwargs": lambda cast: _pk(_report_a(cast)),
+        "get": POST_ONLY,
+        "post": TOWNSHIP_A_WRITE,
+    },
+    "evaluations:report-pdf": {"kwargs": lambda cast: _pk(_report_a(cast)), "get": TOWNSHIP_A_OBJECT},
+    "evaluations:township-loop": {"kwargs": _township_a, "get": TOWNSHIP_A_OBJECT},
+    # --- needs surveys (county builds, trainees answer) and county-wide teaching plans
+    "evaluations:survey-list": {"get": {**COUNTY_ONLY, "trainee": 200}},
+    "evaluations:survey-create": {"get": COUNTY_ONLY},
+    "evaluations:survey-detail": {"kwargs": _survey("draft"), "get": COUNTY_ONLY},
+    "evaluations:survey-question-add": {
+        "kwargs": _survey("draft"),
+        "get": POST_ONLY,
+        "post": {**COUNTY_ONLY, "county": 302},
+    },
+    "evaluations:survey-transition": {
+        "kwargs": _survey("draft"),
+        "get": POST_ONLY,
+        "post": {**COUNTY_ONLY, "county": 302},
+    },
+    "evaluations:survey-answer": {"kwargs": _survey("open"), "get": TRAINEE_ONLY},
+    "evaluations:survey-results": {"kwargs": _survey("open"), "get": COUNTY_ONLY},
+    "evaluations:survey-plans-draft": {
+        # Still open: refused with a message (redirect), no plan drafted.
+        "kwargs": _survey("open"),
+        "get": POST_ONLY,
+        "post": {**COUNTY_ONLY, "county": 302},
+    },
+    "evaluations:plan-list": {"get": STAFF_ONLY},
+    "evaluations:plan-detail": {"kwargs": lambda cast: _pk(_plan_item(cast).plan), "get": STAFF_ONLY},
+    "evaluations:plan-item-add": {
+        "kwargs": lambda cast: _pk(_plan_item(cast).plan),
+        "get": POST_ONLY,
+        "post": {**COUNTY_ONLY, "county": 302},
+    },
+    "evaluations:plan-item-delete": {
+        # The plan is approved: refused with a message (redirect), nothing deleted.
+        "kwargs": lambda cast: _pk(_plan_item(cast)),
+        "get": POST_ONLY,
+        "post": {**COUNTY_ONLY, "county": 302},
+    },
+    "evaluations:plan-transition": {
+        "kwargs": lambda cast: _pk(_plan_item(cast).plan),
+        "get": POST_ONLY,
+        "post": {**COUNTY_ONLY, "county": 302},
+    },
+    "evaluations:plan-item-session": {
+        # Each township admin drafts a session of its own township from the approved plan.
+        "kwargs": lambda cast: _pk(_plan_item(cast)),
+        "get": POST_ONLY,
+        "post": {**STAFF_ONLY, "township_a": 302, "township_b": 302, "county": 403},
+    },
+    # --- feedback (the trainee's own; county sees averages), practice tasks, points
+    "evaluations:feedback-mine": {"get": TRAINEE_ONLY},
+    "evaluations:feedback-create": {"kwargs": _held_session_attended_by_trainee, "get": TRAINEE_ONLY},
+    "evaluations:feedback-summary": {"get": COUNTY_ONLY},
+    "evaluations:task-list": {"get": {**STAFF_ONLY, "trainee": 200}},
+    "evaluations:task-create": {"get": TRAINEE_ONLY},
+    "evaluations:task-detail": {"kwargs": _task_of_trainee, "get": {**TOWNSHIP_A_OBJECT, "trainee": 200}},
+    "evaluations:task-report": {
+        # Only the member reports their outcome (empty: reported without figures).
+        "kwargs": _task_of_trainee,
+        "get": POST_ONLY,
+        "post": {**TRAINEE_ONLY, "trainee": 302},
+    },
+    "evaluations:task-transition": {
+        # No target state: refused with a message (redirect); another township's admin never sees it.
+        "kwargs": _task_of_trainee,
+        "get": POST_ONLY,
+        "post": {**TOWNSHIP_A_WRITE, "trainee": 302},
+    },
+    "evaluations:performance": {"get": STAFF_ONLY},
+    "evaluations:performance-xlsx": {"get": STAFF_ONLY},
+    # --- notifications: everyone's own inbox; the reminder ledger is county staff's
+    "notifications:inbox": {"get": EVERY_ROLE_READS},
+    "notifications:mark-read": {
+        "kwargs": _notification_of_trainee,
+        "get": POST_ONLY,
+        "post": {ANON: LOGIN, **dict.fromkeys(ROLES[1:], 404), "trainee": 302},
+    },
+    "notifications:mark-all-read": {"get": POST_ONLY, "post": signed_in(302)},
+    "notifications:preferences": {"get": EVERY_ROLE_READS},
+    "notifications:reminder-list": {"get": COUNTY_ONLY},
 }
 
 
