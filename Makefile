@@ -41,7 +41,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --no-fuzzy-matching --ignore=.venv --ignore=var --ignore=tests
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --ignore=.venv --ignore=var --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
 check-deploy: $(STAMP)
