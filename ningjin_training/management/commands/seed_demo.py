@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from courses import demo as courses_demo
@@ -37,6 +38,10 @@ class Command(BaseCommand):
         logins = trainees_demo.seed(**params)
         courses_demo.seed()
         demo_cycle.seed_cycle(**CYCLE[scale])
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics after the bulk load, before anything aggregates over it.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         evaluations_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(_("演示数据已就绪（用时 %.1f 秒）。") % (time.monotonic() - started))
