@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Count,
@@ -201,7 +202,13 @@ def report_metrics(report) -> dict:
     """The frozen snapshot of a submitted report, or the live figures of a draft."""
     if report.is_frozen:
         return report.metrics
-    return township_metrics([report.township_id], report.year)[report.township_id]
+    # A draft's figures scan the township's year of attendance (~1 s at county scale): reused for
+    # a minute. Submission computes them afresh for the snapshot (services.report_transition).
+    return cache.get_or_set(
+        f"report-metrics:{report.township_id}:{report.year}",
+        lambda: township_metrics([report.township_id], report.year)[report.township_id],
+        60,
+    )
 
 
 def metric_rows(metrics: dict) -> list[dict]:
