@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -13,10 +15,13 @@ from .selectors import METRICS
 
 
 def report_pdf(report, rows: list[dict], *, base_url: str) -> bytes:
-    """The report as an A4 PDF; the template names a CJK font so Chinese text is drawn, not boxes."""
+    """The report as an A4 PDF in the vendored CJK font, so Chinese is drawn even without system fonts."""
     from weasyprint import HTML  # heavy import, only when a PDF is asked for
 
-    html = render_to_string("evaluations/report_pdf.html", {"report": report, "rows": rows})
+    font = Path(finders.find("vendor/fonts/wqy-microhei.ttf")).as_uri()
+    html = render_to_string(
+        "evaluations/report_pdf.html", {"report": report, "rows": rows, "cjk_font_url": font}
+    )
     return HTML(string=html, base_url=base_url).write_pdf()
 
 
