@@ -29,6 +29,8 @@ PORT = int(os.environ.get("BENCH_PORT", "8089"))
 DURATION = int(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = 8
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ningjin_bench")
+# As in production (docs/deploy.md): one Redis cache shared by every gunicorn worker.
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/3")
 SECRET_KEY = "bench-only-secret-key-" + "x" * 40
 
 
@@ -126,6 +128,7 @@ def main() -> int:
         "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CONN_MAX_AGE": "600",
+        "CACHE_URL": CACHE_URL,
     }
     django_setup(env)
     from django.core.management import call_command
@@ -143,6 +146,9 @@ def main() -> int:
         with connection.cursor() as cursor:  # fresh planner statistics after the bulk load
             cursor.execute("ANALYZE")
     call_command("collectstatic", "--noinput", verbosity=0)
+    from django.core.cache import cache
+
+    cache.clear()  # no figure kept from an earlier run: the warm-up below computes them afresh
     pages = build_pages()
 
     server = subprocess.Popen(

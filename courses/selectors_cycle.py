@@ -251,7 +251,7 @@ def township_cycle_numbers(township: Township, year: int) -> dict:
     upcoming = (
         Session.objects.filter(township=township, ends_at__gte=timezone.now())
         .exclude(status__in=[Session.Status.CANCELLED, Session.Status.CLOSED])
-        .annotate(enrolled=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED)))
+        .with_enrolled()
         .order_by("starts_at")[:5]
     )
     return {"plan": plan, "behind_count": behind, "upcoming_sessions": upcoming}
@@ -279,7 +279,7 @@ def open_sessions_for(member: Member, *, exclude_ids) -> list[Session]:
         .exclude(pk__in=list(exclude_ids))
         .select_related("township")
         .prefetch_related("audience_branches", "audience_groups")
-        .annotate(enrolled=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED)))
+        .with_enrolled()
         .order_by("starts_at")[:30]
     )
     group_ids = set(member.groups.values_list("pk", flat=True))

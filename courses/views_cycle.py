@@ -72,7 +72,7 @@ def session_list(request):
     sessions = (
         Session.objects.viewable_by(request.user)
         .select_related("township")
-        .annotate(enrolled=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED)))
+        .with_enrolled()
         .order_by("-starts_at", "pk")
     )
     if form.is_valid():

@@ -1,7 +1,6 @@
 """Numbers for the home dashboard of each role, aggregated in the database."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -10,43 +9,39 @@ from courses.models import Session
 from trainees.models import Branch, Member, MemberGroup, Township
 from trainees.scoping import member_id_of, township_id_of
 
+from . import aggregates
+
 
 def county_dashboard() -> dict:
+    """The county home page: every figure from ``county_numbers``, kept in the shared cache."""
+    year = timezone.localdate().year
+    numbers = aggregates.cached("county-dashboard", year)
+    goal = settings.PORTAL_MEMBERS_GOAL
+    return {
+        **numbers,
+        "members_goal": goal,
+        "goal_percent": min(100, numbers["trained_members"] * 100 // goal) if goal else 100,
+    }
+
+
+def county_numbers(year: int) -> dict:
+    """The county-wide aggregates of ``year``: they scan the year's attendance (hundreds of
+    thousands of rows at county scale), so pages read them through ``aggregates.cached``."""
     townships = list(Township.objects.select_related("district").with_counts())
-    member_total = sum(t.member_count for t in townships)
     return {
         "townships": townships,
         "township_total": len(townships),
         "branch_total": sum(t.branch_count for t in townships),
-        "member_total": member_total,
-        "members_goal": settings.PORTAL_MEMBERS_GOAL,
+        "member_total": sum(t.member_count for t in townships),
         "chart_members": {
             "labels": [t.name for t in townships],
             "values": [t.member_count for t in townships],
         },
         "branches_by_domain": _domain_rows(Branch.objects.all()),
         "course_counts": selectors.county_course_counts(),
-        **_county_cycle(townships),
-    }
-
-
-# The county-wide aggregates scan the year's attendance (hundreds of thousands of rows at county
-# scale); they change slowly, so each process recomputes them at most once a minute.
-COUNTY_NUMBERS_SECONDS = 60
-
-
-def _county_cycle(townships) -> dict:
-    year = timezone.localdate().year
-    numbers = cache.get_or_set(
-        f"dashboard:county-cycle:{year}",
-        lambda: {**selectors_cycle.county_cycle_numbers(year), "computed_at": timezone.now()},
-        COUNTY_NUMBERS_SECONDS,
-    )
-    goal = settings.PORTAL_MEMBERS_GOAL
-    return {
-        **numbers,
+        **selectors_cycle.county_cycle_numbers(year),
+        "computed_at": timezone.now(),
         "cycle_year": year,
-        "goal_percent": min(100, numbers["trained_members"] * 100 // goal) if goal else 100,
         "heatmap": selectors_cycle.heatmap(year, townships),
     }
 
@@ -74,7 +69,8 @@ def township_dashboard(user) -> dict:
 def _domain_rows(branches):
     labels = dict(Branch.Domain.choices)
     rows = branches.values("domain").annotate(n=Count("pk")).order_by("domain")
-    return [{"label": str(labels.get(r["domain"], r["domain"])), "n": r["n"]} for r in rows]
+    # Labels stay lazy: the county figures are cached once for every language.
+    return [{"label": labels.get(r["domain"], r["domain"]), "n": r["n"]} for r in rows]
 
 
 def trainee_dashboard(user) -> dict:

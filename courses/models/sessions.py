@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -123,6 +124,21 @@ class SessionQuerySet(ScopedQuerySet):
 
     def published(self):
         return self.filter(status__in=[Session.Status.PUBLISHED, Session.Status.HELD, Session.Status.CLOSED])
+
+    def with_enrolled(self):
+        """Annotate ``enrolled``: the session's enrolled (not waitlisted or withdrawn) members.
+
+        A correlated subquery rather than a join and GROUP BY: it is evaluated only for the
+        rows a page shows, and ``count()`` for the paginator drops it altogether.
+        """
+        enrolled = (
+            Enrollment.objects.filter(session=OuterRef("pk"), status=Enrollment.Status.ENROLLED)
+            .order_by()
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(enrolled=Coalesce(Subquery(enrolled, output_field=IntegerField()), 0))
 
     def in_month(self, year: int, month: int):
         """Sessions starting in a local (Asia/Shanghai) calendar month."""
