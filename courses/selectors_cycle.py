@@ -296,23 +296,24 @@ def open_sessions_for(member: Member, *, exclude_ids) -> list[Session]:
 
 
 def my_schedule(member: Member, year: int) -> dict:
+    """The trainee's schedule; ``member`` may come annotated by ``with_hours`` for ``year``."""
     now = timezone.now()
     enrollments = list(
-        my_enrollments(member).filter(session__ends_at__gte=now).order_by("session__starts_at")
+        my_enrollments(member)
+        .filter(session__ends_at__gte=now)
+        .annotate(checked_in=Exists(Attendance.objects.filter(member=member, session=OuterRef("session"))))
+        .order_by("session__starts_at")
     )
-    attended = set(
-        Attendance.objects.filter(member=member, session__in=[e.session_id for e in enrollments]).values_list(
-            "session_id", flat=True
-        )
-    )
-    for enrollment in enrollments:
-        enrollment.checked_in = enrollment.session_id in attended
     past = (
         Attendance.objects.filter(member=member, session__starts_at__lt=now)
         .select_related("session")
         .order_by("-session__starts_at")[:20]
     )
-    hours = with_hours(Member.objects.filter(pk=member.pk), year).get()
+    hours = (
+        member
+        if hasattr(member, "total_hours")
+        else with_hours(Member.objects.filter(pk=member.pk), year).get()
+    )
     return {
         "enrollments": enrollments,
         "open_sessions": open_sessions_for(member, exclude_ids=[e.session_id for e in enrollments]),

@@ -49,11 +49,16 @@ def _managed_session(request, pk) -> Session:
     return get_object_or_404(Session.objects.managed_by(request.user), pk=pk)
 
 
-def _my_member(request) -> Member:
-    member_id = member_id_of(request.user)
-    if member_id is None:
+def _my_member(request, *, hours_of_year: int | None = None) -> Member:
+    """The member record linked to this login (one query), with its hours of a year if asked."""
+    members = Member.objects.select_related("branch__township").filter(user_id=request.user.pk)
+    if hours_of_year is not None:
+        members = selectors.with_hours(members, hours_of_year)
+    member = members.first()
+    if member is None:
         raise PermissionDenied
-    return Member.objects.select_related("branch__township").get(pk=member_id)
+    request.user.member = member  # later member_id_of() calls need no query
+    return member
 
 
 def _year(request) -> int:
@@ -576,8 +581,8 @@ def hours_branch(request):
 
 @role_required(Role.TRAINEE)
 def my_schedule(request):
-    member = _my_member(request)
     year = timezone.localdate().year
+    member = _my_member(request, hours_of_year=year)
     feed_url = request.build_absolute_uri(
         reverse("courses:feed-member", args=[_feed_token("member", member.pk)])
     )

@@ -249,3 +249,14 @@ def test_a_county_wide_session_shows_in_the_trainee_schedule(cast, client_as):
     page = client_as("trainee").get(reverse("courses:my-schedule"))
     assert page.status_code == 200
     assert "全县新春第一课" in page.text
+
+
+def test_a_bad_month_in_the_list_filter_is_explained_beside_the_field(client_as, cast):
+    SessionFactory(township=cast.township_a, title="本月专题")
+    page = client_as("township_a").get(reverse("courses:session-list"), {"month": "六月"})
+    assert page.status_code == 200
+    html = page.text
+    assert 'aria-invalid="true"' in html and "is-invalid" in html
+    assert 'id="id_month_error"' in html and "月份格式应为 2026-06。" in html
+    assert 'aria-describedby="id_month_error"' in html
+    assert "本月专题" in html  # the list is still shown, unfiltered by the bad month
