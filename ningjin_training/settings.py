@@ -248,7 +248,7 @@ CONTENT_SECURITY_POLICY = {
 # ---- Security: login protection (django-axes) and sessions -------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "trainees.backends.PortalModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 # Locked out when either the username or the client IP reaches the limit.

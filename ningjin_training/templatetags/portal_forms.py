@@ -1,4 +1,4 @@
-"""``{{ field|filter_field }}``: one field of a list page's filter form in Bootstrap 5 markup.
+"""``{{ field|filter_field }}``: one field of a filter or small action form in Bootstrap 5 markup.
 
 The list pages (sessions, members, catalog, reminders, audit) render their filter forms on
 every request; crispy-forms' per-field templates cost several milliseconds there. This filter
