@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from courses.models import Enrollment, Session
 from notifications import services
-from notifications.models import Kind, Notification, NotificationPreference, Reminder
+from notifications.models import Kind, Notification, NotificationPreference, Reminder, ReminderRule
 from notifications.sms import MemorySmsBackend
 from notifications.tasks import send_reminders
 
@@ -38,6 +38,8 @@ def fan_out(cast, size, *, kind=Kind.SESSION_UPCOMING):
     Every recipient chose SMS and e-mail: odd ones gave a number of their own,
     even ones use the phone of the member roll, every third one chose English.
     """
+    # From a data migration, but a transactional test flushes it (tests/integration).
+    ReminderRule.objects.get_or_create(audience=ReminderRule.Audience.TRAINEES, minutes_before=120)
     starts_at = timezone.now() + datetime.timedelta(hours=2)
     session = SessionFactory(
         township=cast.township_a,
