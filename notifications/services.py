@@ -2,14 +2,15 @@
 
 Rows are identified by (kind, recipient, object, due time). Writers add them
 with ``bulk_create(ignore_conflicts=True)``, so planning twice changes nothing;
-:func:`reminder_deliver` moves one row from pending to sent under a row lock,
-so a retried or redelivered task sends nothing twice.
+:func:`reminders_deliver` moves a chunk's rows from pending to sent under row
+locks, so a retried or redelivered task sends nothing twice.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib.contenttypes.models import ContentType
@@ -18,7 +19,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .messages import Message, compose
+from .messages import Message, compose_many
 from .models import Kind, Notification, NotificationPreference, Reminder
 from .sms import get_sms_backend
 
@@ -123,89 +124,137 @@ def preference_for(user) -> NotificationPreference:
         return NotificationPreference(user=user)
 
 
-def _sms_phone(user, preference: NotificationPreference) -> str:
-    if preference.phone:
-        return preference.phone
-    from trainees.models import Member
+def _preferences(users: Iterable) -> dict[int, NotificationPreference]:
+    """:func:`preference_for` for many users (by id) in one query."""
+    users = list(users)
+    stored = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=[u.pk for u in users])}
+    return {user.pk: stored.get(user.pk) or NotificationPreference(user=user) for user in users}
 
-    return Member.objects.filter(user=user).values_list("phone", flat=True).first() or ""
+
+def _sms_phones(preferences: Iterable[NotificationPreference]) -> dict[int, str]:
+    """The number each user (by id) who chose SMS is texted at: their own, else the member roll's."""
+    phones = {p.user_id: p.phone for p in preferences if p.by_sms}
+    from_roll = [user_id for user_id, phone in phones.items() if not phone]
+    if from_roll:
+        from trainees.models import Member
+
+        phones.update(Member.objects.filter(user_id__in=from_roll).order_by().values_list("user_id", "phone"))
+    return {user_id: phone for user_id, phone in phones.items() if phone}
 
 
-def _send_channels(user, preference: NotificationPreference, message: Message) -> list[str]:
-    """Send through the channels the user chose beyond the inbox; return the errors."""
-    errors = []
-    if preference.by_email and user.email:
-        try:
-            send_mail(message.title, message.body, None, [user.email])
-        except Exception as exc:
-            errors.append(f"email: {exc.__class__.__name__}: {exc}")
-    phone = _sms_phone(user, preference) if preference.by_sms else ""
-    if phone:
-        try:
-            get_sms_backend().send(phone, f"{message.title} {message.body}")
-        except Exception as exc:
-            errors.append(f"sms: {exc.__class__.__name__}: {exc}")
-    return errors
+class _Channels:
+    """The channels beyond the inbox for one chunk; the SMS backend is made once."""
+
+    def __init__(self):
+        self._sms = None
+
+    def send(self, user, preference: NotificationPreference, phone: str, message: Message) -> list[str]:
+        """Send through the channels the user chose; return the errors."""
+        errors = []
+        if preference.by_email and user.email:
+            try:
+                send_mail(message.title, message.body, None, [user.email])
+            except Exception as exc:
+                errors.append(f"email: {exc.__class__.__name__}: {exc}")
+        if phone:
+            try:
+                if self._sms is None:
+                    self._sms = get_sms_backend()
+                self._sms.send(phone, f"{message.title} {message.body}")
+            except Exception as exc:
+                errors.append(f"sms: {exc.__class__.__name__}: {exc}")
+        return errors
 
 
 def reminder_deliver(*, reminder_id: int, now: datetime.datetime | None = None) -> str:
-    """Deliver one pending reminder to the inbox and the chosen channels, at most once.
+    """Deliver one reminder: :func:`reminders_deliver` for a chunk of one; return its outcome."""
+    outcome = reminders_deliver(reminder_ids=[reminder_id], now=now)
+    return next(iter(outcome))
 
-    Returns the row's new status, or ``"skipped"`` when it is not pending (done
-    already, or locked by another worker right now).
+
+def reminders_deliver(*, reminder_ids: Iterable[int], now: datetime.datetime | None = None) -> dict[str, int]:
+    """Deliver a chunk of pending reminders to the inbox and the chosen channels, each at most once.
+
+    One transaction claims the chunk's pending rows with one ``SELECT … FOR
+    UPDATE SKIP LOCKED`` (rows done already, or held by another worker right
+    now, are ``skipped``), loads what the messages need in bulk, writes the inbox
+    rows in one INSERT, sends, and marks the sent rows in one UPDATE: the
+    queries are the same few whatever the chunk's size.
+
+    A row whose user left, whose time expired or whose message no longer
+    applies is ``cancelled``. A row one of whose channels failed is handled
+    alone, as if it had been rolled back: its inbox row is removed, the attempt
+    counted, and the next scan queues it again (``retry``); after
+    :data:`MAX_ATTEMPTS` it is ``failed`` with the inbox row kept. The other
+    rows of the chunk are ``sent`` once. Returns how many rows had each outcome.
     """
     now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            reminder = (
-                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("recipient", "content_type")
-                .filter(pk=reminder_id, status=Reminder.Status.PENDING)
-                .first()
-            )
-            if reminder is None:
-                return "skipped"
-            user = reminder.recipient
-            message = None
-            if user.is_active and (reminder.expires_at is None or reminder.expires_at > now):
-                preference = preference_for(user)
-                message = compose(reminder, language=preference.language, now=now)
-            if message is None:
-                reminder.status = Reminder.Status.CANCELLED
-                reminder.save(update_fields=["status"])
-                return reminder.status
-            Notification.objects.create(
-                recipient=user,
-                kind=reminder.kind,
-                title=message.title[:200],
-                body=message.body,
-                link=message.link,
-                reminder=reminder,
-            )
-            errors = _send_channels(user, preference, message)
-            reminder.attempts += 1
-            if errors and reminder.attempts < MAX_ATTEMPTS:
-                raise _RetryLater("; ".join(errors))
-            reminder.status = Reminder.Status.FAILED if errors else Reminder.Status.SENT
-            reminder.last_error = "; ".join(errors)
-            reminder.sent_at = now
-            reminder.save(update_fields=["status", "attempts", "last_error", "sent_at"])
-            return reminder.status
-    except _RetryLater as exc:
-        # Everything above rolled back; count the attempt and let the next scan queue it again.
-        Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.PENDING).update(
-            attempts=F("attempts") + 1, last_error=str(exc)[:2000], queued_at=None
+    requested = list(reminder_ids)
+    outcome: Counter[str] = Counter()
+    with transaction.atomic():
+        claimed = list(
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient", "content_type")
+            .filter(pk__in=set(requested), status=Reminder.Status.PENDING)
+            .order_by("pk")
         )
-        return "retry"
-
-
-def reminders_deliver(*, reminder_ids: Iterable[int]) -> dict[str, int]:
-    """Deliver a chunk; one row's failure does not stop the others."""
-    outcome: dict[str, int] = {}
-    for reminder_id in reminder_ids:
-        status = reminder_deliver(reminder_id=reminder_id)
-        outcome[status] = outcome.get(status, 0) + 1
-    return outcome
+        outcome["skipped"] = len(requested) - len(claimed)
+        live = [r for r in claimed if r.recipient.is_active and (r.expires_at is None or r.expires_at > now)]
+        preferences = _preferences({r.recipient_id: r.recipient for r in live}.values())
+        messages = compose_many(
+            live, languages={r.pk: preferences[r.recipient_id].language for r in live}, now=now
+        )
+        deliver = [(r, messages[r.pk]) for r in live if messages[r.pk] is not None]
+        cancelled = {r.pk for r in claimed} - {r.pk for r, _message in deliver}
+        if cancelled:
+            Reminder.objects.filter(pk__in=cancelled).update(status=Reminder.Status.CANCELLED)
+            outcome["cancelled"] = len(cancelled)
+        if deliver:
+            Notification.objects.bulk_create(
+                [
+                    Notification(
+                        recipient=r.recipient,
+                        kind=r.kind,
+                        title=message.title[:200],
+                        body=message.body,
+                        link=message.link,
+                        reminder=r,
+                    )
+                    for r, message in deliver
+                ],
+                batch_size=CHUNK_SIZE,
+            )
+        phones = _sms_phones(preferences[r.recipient_id] for r, _message in deliver)
+        channels = _Channels()
+        sent, failed, retry = [], {}, {}
+        for reminder, message in deliver:
+            user_id = reminder.recipient_id
+            errors = channels.send(reminder.recipient, preferences[user_id], phones.get(user_id, ""), message)
+            if not errors:
+                sent.append(reminder.pk)
+            elif reminder.attempts + 1 < MAX_ATTEMPTS:
+                retry[reminder.pk] = "; ".join(errors)
+            else:
+                failed[reminder.pk] = "; ".join(errors)
+        if sent:
+            Reminder.objects.filter(pk__in=sent).update(
+                status=Reminder.Status.SENT, attempts=F("attempts") + 1, last_error="", sent_at=now
+            )
+            outcome["sent"] = len(sent)
+        for pk, error in failed.items():
+            Reminder.objects.filter(pk=pk).update(
+                status=Reminder.Status.FAILED, attempts=F("attempts") + 1, last_error=error, sent_at=now
+            )
+            outcome["failed"] += 1
+        if retry:
+            # As if this row alone had been rolled back: no inbox row, and the next scan queues it again.
+            Notification.objects.filter(reminder_id__in=list(retry)).delete()
+        for pk, error in retry.items():
+            Reminder.objects.filter(pk=pk).update(
+                attempts=F("attempts") + 1, last_error=error[:2000], queued_at=None
+            )
+            outcome["retry"] += 1
+    return {status: count for status, count in outcome.items() if count}
 
 
 def session_changed(*, session_id: int, change: str) -> None:
