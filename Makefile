@@ -33,10 +33,11 @@ test-services: $(STAMP)
 # let go of a test database before it is dropped (PGBOUNCER_ADMIN_URL). The backup drill
 # goes to PostgreSQL itself (BACKUP_DATABASE_URL; see scripts/backup.py).
 PGB_PORT ?= 6432
-PGB_URL ?= postgres://postgres@127.0.0.1:$(PGB_PORT)/ningjin_pgb
+PGB_DB ?= ningjin_pgb
+PGB_URL ?= postgres://postgres@127.0.0.1:$(PGB_PORT)/$(PGB_DB)
 PGB_REDIS_URL ?= redis://127.0.0.1:6379/14
 test-pgbouncer: $(STAMP)
-	@command -v pgbouncer >/dev/null || { echo "安装 PgBouncer：apt-get install -y pgbouncer"; \
+	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || { echo "安装 PgBouncer：apt-get install -y pgbouncer"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer; }
 	PGBOUNCER_PORT=$(PGB_PORT) .ci/pgbouncer run -- env \
 		DATABASE_URL=$(PGB_URL) REPLICA_DATABASE_URL=$(PGB_URL) CELERY_BROKER_URL=$(PGB_REDIS_URL) \
