@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/ningjin
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PORT ?= 8000
 
-.PHONY: run test test-services test-e2e lint format messages check-deploy bench backup restore clean
+.PHONY: run test test-services test-pgbouncer test-e2e lint format messages check-deploy bench backup restore clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -25,6 +25,24 @@ test: $(STAMP)
 
 test-services: $(STAMP)
 	DATABASE_URL=$(PG_URL) REPLICA_DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) \
+		$(PY) -m pytest -m "not e2e" -n 2 -q
+
+# The services suite again, through a PgBouncer in transaction pooling (.ci/pgbouncer.ini,
+# started by .ci/pgbouncer on PGB_PORT unless one answers there already). pytest-django
+# creates and drops its test databases through it too; tests/conftest.py has PgBouncer
+# let go of a test database before it is dropped (PGBOUNCER_ADMIN_URL). The backup drill
+# goes to PostgreSQL itself (BACKUP_DATABASE_URL; see scripts/backup.py).
+PGB_PORT ?= 6432
+PGB_DB ?= ningjin_pgb
+PGB_URL ?= postgres://postgres@127.0.0.1:$(PGB_PORT)/$(PGB_DB)
+PGB_REDIS_URL ?= redis://127.0.0.1:6379/14
+test-pgbouncer: $(STAMP)
+	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || { echo "安装 PgBouncer：apt-get install -y pgbouncer"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer; }
+	PGBOUNCER_PORT=$(PGB_PORT) .ci/pgbouncer run -- env \
+		DATABASE_URL=$(PGB_URL) REPLICA_DATABASE_URL=$(PGB_URL) CELERY_BROKER_URL=$(PGB_REDIS_URL) \
+		DISABLE_SERVER_SIDE_CURSORS=True BACKUP_DATABASE_URL=postgres://postgres@127.0.0.1:5432 \
+		PGBOUNCER_ADMIN_URL=postgres://postgres@127.0.0.1:$(PGB_PORT)/pgbouncer \
 		$(PY) -m pytest -m "not e2e" -n 2 -q
 
 test-e2e: $(STAMP)

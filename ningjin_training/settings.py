@@ -114,6 +114,8 @@ if REPLICA_DATABASE_URL:
         {
             "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
             "CONN_HEALTH_CHECKS": True,
+            # Behind PgBouncer too: a replica alias with server-side cursors would break .iterator().
+            "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False),
             "OPTIONS": {"options": "-c jit=off"},
             "TEST": {"MIRROR": "default"},
         }

@@ -1,6 +1,7 @@
 """Back up or restore the portal's database: ``backup.py backup [FILE]`` / ``backup.py restore FILE``.
 
-PostgreSQL (``DATABASE_URL``): ``pg_dump -Fc`` and ``pg_restore --clean``.
+PostgreSQL (``DATABASE_URL``): ``pg_dump -Fc`` and ``pg_restore --clean``, connected to
+PostgreSQL itself when ``BACKUP_DATABASE_URL`` says how (see :func:`direct`).
 The embedded SQLite default: the sqlite3 online backup API, safe while the
 portal runs. The database is the one the portal's settings name (the
 environment or ``.env``). Backups land in ``var/backups/`` unless a file is named.
@@ -33,6 +34,25 @@ def _pg_args(db: dict) -> tuple[list[str], dict]:
 def _sqlite_connect(name) -> sqlite3.Connection:
     name = str(name)
     return sqlite3.connect(name, uri=name.startswith("file:"))
+
+
+def direct(db: dict) -> dict:
+    """``db`` as pg_dump and pg_restore must reach it when ``DATABASE_URL`` goes through PgBouncer.
+
+    Both set session state outside any transaction (``search_path`` to '' among others).
+    Through PgBouncer in transaction pooling that state stays on the server connection, and
+    the portal's next transaction there fails ("relation … does not exist"). With
+    ``BACKUP_DATABASE_URL`` set (PostgreSQL itself, e.g. ``postgres://backup@db1:5432``),
+    its host, port, user and password replace ``db``'s, and its database name too if it has one.
+    """
+    url = os.environ.get("BACKUP_DATABASE_URL", "")
+    if not url or not is_postgres(db):
+        return db
+    import environ
+
+    server = environ.Env.db_url_config(url)
+    fields = ("HOST", "PORT", "USER", "PASSWORD") + (("NAME",) if server.get("NAME") else ())
+    return {**db, **{field: server.get(field) or "" for field in fields}}
 
 
 def is_postgres(db: dict) -> bool:
@@ -92,7 +112,7 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ningjin_training.settings")
     from django.conf import settings
 
-    db = settings.DATABASES["default"]
+    db = direct(settings.DATABASES["default"])
     if args.command == "backup":
         target = backup(db, Path(args.file) if args.file else default_target(db))
         print(f"备份完成：{target}")

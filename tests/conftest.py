@@ -1,8 +1,12 @@
-"""The fixed cast every scoped view is tested against."""
+"""The fixed cast every scoped view is tested against; PgBouncer housekeeping for make test-pgbouncer."""
 
+import os
+from contextlib import closing
 from dataclasses import dataclass
 
+import psycopg2
 import pytest
+from django.db import connections
 
 from trainees.scoping import Role
 
@@ -49,3 +53,62 @@ def client_as(client, cast):
         return client
 
     return login
+
+
+# ---- PgBouncer (make test-pgbouncer) -------------------------------------------------
+# The suite runs through a PgBouncer in transaction pooling when PGBOUNCER_ADMIN_URL names
+# its admin console. PgBouncer keeps server connections to a database after its clients
+# have gone, and PostgreSQL will not drop a database that has connections: before
+# pytest-django (re)creates its test database, and before it drops it, PgBouncer is told
+# to close them (KILL, then RESUME so the name is usable again).
+
+PGBOUNCER_ADMIN_URL = os.environ.get("PGBOUNCER_ADMIN_URL", "")
+
+
+def pgbouncer_admin(command: str) -> list[dict]:
+    """Run one admin-console command (``SHOW POOLS``, ``KILL db``…); the rows as dicts."""
+    with closing(psycopg2.connect(PGBOUNCER_ADMIN_URL)) as admin:
+        admin.autocommit = True  # the console has no transactions
+        with admin.cursor() as cursor:
+            cursor.execute(command)
+            if cursor.description is None:
+                return []
+            names = [column.name for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _pgbouncer_release(database: str) -> None:
+    try:
+        pgbouncer_admin(f"KILL {database}")
+    except psycopg2.Error:
+        return  # PgBouncer has no pool for that database: nothing to close
+    pgbouncer_admin(f"RESUME {database}")
+
+
+def _postgresql_databases() -> list[dict]:
+    return [
+        connections[alias].settings_dict
+        for alias in connections
+        if connections[alias].settings_dict["ENGINE"] == "django.db.backends.postgresql"
+    ]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    # Runs after pytest-django has given each xdist worker its test database name.
+    if PGBOUNCER_ADMIN_URL:
+        for db in _postgresql_databases():
+            # A test database left over from an interrupted run, before pytest-django drops it.
+            _pgbouncer_release(db["TEST"].get("NAME") or f"test_{db['NAME']}")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    yield
+    # Runs before pytest-django's own teardown, which drops the test database.
+    if PGBOUNCER_ADMIN_URL:
+        names = {db["NAME"] for db in _postgresql_databases()}  # the test databases by now
+        with django_db_blocker.unblock():
+            connections.close_all()
+        for name in names:
+            _pgbouncer_release(name)

@@ -77,7 +77,7 @@ def test_postgresql_backup_restores_into_a_scratch_database(transactional_db, tm
     seed()
     expected = live_counts()
     assert expected["trainees_member"] == 40
-    db = settings.DATABASES["default"]
+    db = backup_script.direct(settings.DATABASES["default"])  # past PgBouncer (make test-pgbouncer)
     dump = backup_script.backup(db, tmp_path / "backup.dump")
 
     scratch_name = f"ningjin_restore_drill_{uuid.uuid4().hex[:8]}"
