@@ -8,6 +8,7 @@ every second, so the fault tests see the redelivery within a minute.
 """
 
 import os
+import time
 
 from ningjin_training.celery import app
 
@@ -20,4 +21,12 @@ if os.environ.get("ITEST_VISIBILITY_TIMEOUT"):
         "unacked_restore_throttle": 1,
     }
 
-__all__ = ["app"]
+
+class SlowGateway:
+    """An SMS gateway that takes its time per text, as a real one does (tens of milliseconds)."""
+
+    def send(self, phone: str, text: str) -> None:
+        time.sleep(float(os.environ.get("ITEST_SMS_SECONDS", "0.02")))
+
+
+__all__ = ["SlowGateway", "app"]
