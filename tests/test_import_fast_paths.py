@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import hmac
 import io
+import random
 import re
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from trainees import idcrypto, importing, importing_checks
 from trainees.importing_checks import SheetTooLarge, _scan_sheet, _sheet_is_small
 from trainees.models import Branch, Township
+from trainees.validators import id_number_check_char
 
 from .factories import make_id_number
 
@@ -276,3 +278,26 @@ def test_a_plain_row_takes_the_fast_path():
     plain = importing._PlainRows(columns, importing.BranchIndex(BRANCHES), GROUPS)
     fast = plain.values(cells, ID_MALE, None)
     assert fast is not None and fast == reference(cells, columns, None)
+
+
+def test_the_check_character_is_iso_7064_mod_11_2():
+    rng = random.Random(7064)
+    for first17 in ["11010519491231002", "00000000000000000", "99999999999999999"] + [
+        "".join(rng.choice("0123456789") for _ in range(17)) for _ in range(5000)
+    ]:
+        weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+        total = sum(int(d) * w for d, w in zip(first17, weights, strict=True))
+        assert id_number_check_char(first17) == "10X98765432"[total % 11]
+    assert id_number_check_char("11010519491231002") == "X"  # the standard's worked example
+    assert id_number_check_char("１1010519491231002") == "X"  # full-width digits: int() reads them, as before
+    for bad in ["1101051949123100", "110105194912310021", "1101051949123100a"]:
+        with pytest.raises(ValueError):
+            id_number_check_char(bad)
+
+
+def test_everything_the_row_checks_refuse_is_kept_off_the_fast_path():
+    for code in range(0x80):
+        if importing_checks._CONTROL.match(chr(code)):
+            assert importing._NOT_PLAIN.match(chr(code))
+    for char in ["=", "+", "@", "'", "\u3000", "\ufeff"]:
+        assert importing._NOT_PLAIN.match(char)

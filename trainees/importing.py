@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import operator
 import re
 import zipfile
 from collections.abc import Callable, Iterable
@@ -38,7 +39,6 @@ from django.utils.translation import gettext_lazy
 
 from . import idcrypto
 from .importing_checks import (
-    _CONTROL,
     _FORMULA_START,
     check_xlsx_archive,
     row_text_errors,
@@ -103,6 +103,8 @@ MEMBER_COLUMNS = (
 ID_COLUMNS = ("id_number_hash", "id_number_encrypted", "id_number_masked")
 # Columns of the staging table, in this order.
 STAGING_COLUMNS = ID_COLUMNS + MEMBER_COLUMNS
+_member_values = operator.itemgetter(*MEMBER_COLUMNS)  # a member on file (dict) → its MEMBER_COLUMNS tuple
+_id_values = operator.itemgetter(*ID_COLUMNS)
 _ALIAS_TO_FIELD = {alias: f for f, aliases in HEADER_ALIASES.items() for alias in aliases}
 
 
@@ -156,6 +158,10 @@ _DATE_PATTERNS = (
 )
 _GROUP_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 _PHONE_NOISE = re.compile(r"[\s()（）]")
+# Anywhere in a row's text, any of these sends the row to _validate_row: control characters
+# (importing_checks._CONTROL), "=", "+", "@" (formula starts, "-" being checked where it counts),
+# and what _text does more than strip ("'", "=", full-width space, BOM).
+_NOT_PLAIN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f=+@'\u3000\ufeff]")
 _GENDER_LABEL = gettext_lazy("性别")
 _EDUCATION_LABEL = gettext_lazy("学历")
 _CATEGORY_LABEL = gettext_lazy("人员类别")
@@ -288,11 +294,16 @@ def read_roster(file: IO[bytes], kind: str) -> Roster:
     """The first sheet's rows keyed by field, starting below the header row."""
     table = _read_xlsx(file) if kind == "xlsx" else _read_csv(file)
     header_index, columns = _find_header(table)
+    fields, width = list(columns.values()), max(columns) + 1
+    pick = operator.itemgetter(*columns)  # the header has at least the required columns: a tuple
     rows = []
     for index in range(header_index + 1, len(table)):
         values = table[index]
-        cells = {f: values[i] for i, f in columns.items() if i < len(values)}
-        if any(_text(v) for v in cells.values()):
+        if len(values) >= width:
+            cells = dict(zip(fields, pick(values), strict=True))
+        else:  # a short CSV line
+            cells = {f: values[i] for i, f in columns.items() if i < len(values)}
+        if any(map(_text, cells.values())):
             rows.append(RosterRow(number=index + 1, cells=cells))
     if not rows:
         raise ImportFileError(_("表头下面没有数据行，没有可导入的党员。"))
@@ -618,9 +629,6 @@ class _PlainRows:
     tests/test_import_fast_paths.py compares the two paths on generated rosters.
     """
 
-    # Cells _text would change beyond stripping: leave them to _validate_row.
-    _UNUSUAL_START = frozenset("='\ufeff")
-
     def __init__(self, columns: set[str], branches: BranchIndex, groups_by_key: dict[str, int]):
         self.columns = columns
         self.branches = branches
@@ -649,18 +657,12 @@ class _PlainRows:
     def values(
         self, cells: dict[str, Any], id_number: str, existing: dict | None
     ) -> tuple[tuple, set[int] | None] | None:
-        text: dict[str, str] = {}
-        for f, value in cells.items():
-            if value.__class__ is str:
-                value = value.strip()
-                if value and (value[0] in self._UNUSUAL_START or "\u3000" in value):
-                    return None
-                text[f] = value
-            elif value is None:
-                text[f] = ""
-            else:
-                text[f] = _text(value)
-        if _CONTROL.search("".join(text.values())):
+        text = {
+            f: value.strip() if value.__class__ is str else "" if value is None else _text(value)
+            for f, value in cells.items()
+        }
+        # Control characters, formula starts other than "-", and what _text does more than strip.
+        if _NOT_PLAIN.search("".join(text.values())):
             return None
         get = text.get
         name = get("name", "")
@@ -896,7 +898,7 @@ def plan_member_import(
             final, member_groups = fast
             values = final
         if values is not None:
-            row_changed = current is None or final != tuple(current[c] for c in MEMBER_COLUMNS)
+            row_changed = current is None or final != _member_values(current)
             groups_changed = member_groups is not None and member_groups != existing_groups.get(
                 id_hash, set()
             )
@@ -907,7 +909,7 @@ def plan_member_import(
                     new_rows.append(len(plan.to_write))
                     plan.to_write.append((id_hash, "", mask_id_number(id_number), *final))
                 else:
-                    plan.to_write.append(tuple(current[c] for c in ID_COLUMNS) + final)
+                    plan.to_write.append(_id_values(current) + final)
             if groups_changed:
                 plan.groups[id_hash] = member_groups
             if current is None:
