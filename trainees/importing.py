@@ -177,7 +177,7 @@ class ConcurrentChangeError(Exception):
     """Members changed between validation and the write; the import is rolled back."""
 
 
-@dataclass
+@dataclass(slots=True)
 class RosterRow:
     number: int  # the row number the user sees in Excel (1-based, header included)
     cells: dict[str, Any]
@@ -964,7 +964,7 @@ def apply_member_import(plan: ImportPlan, *, progress: Progress | None = None) -
                 """,
                 [True, stamp, stamp],
             )
-            written = dict((id_hash, pk) for pk, id_hash in cursor.fetchall())
+            written = {id_hash: pk for pk, id_hash in cursor.fetchall()}
             cursor.execute("DROP TABLE member_import_staging")
             if len(written) != len(plan.to_write):
                 raise ConcurrentChangeError
