@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -946,34 +946,49 @@ def apply_member_import(plan: ImportPlan, *, progress: Progress | None = None) -
     # The ID columns are never updated: same hash, same number, and its ciphertext stays.
     updates = ", ".join(f"{c} = excluded.{c}" for c in MEMBER_COLUMNS)
     changed = " OR ".join(f"{member_table}.{c} {compare} excluded.{c}" for c in MEMBER_COLUMNS)
-    written: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        if plan.to_write:
-            _fill_staging(cursor, plan.to_write, postgres=postgres)
-            # The WHERE clause also keeps a member created meanwhile in another township
-            # where it is: it is then missing from RETURNING and the import is rolled back.
-            cursor.execute(
-                f"""
-                INSERT INTO {member_table} ({columns}, is_active, created_at, updated_at)
-                SELECT {columns}, %s, %s, %s FROM member_import_staging WHERE true
+    # Every row new (a first import): a plain INSERT, which PostgreSQL does with less work per
+    # row than an upsert; a member created meanwhile by someone else then breaks the unique hash.
+    all_new = plan.created == len(plan.to_write)
+    conflict = (
+        ""
+        if all_new
+        else f"""
                 ON CONFLICT (id_number_hash) DO UPDATE SET {updates}, updated_at = excluded.updated_at
                 WHERE ({changed})
                   AND (SELECT township_id FROM {branch_table} WHERE id = {member_table}.branch_id)
-                    = (SELECT township_id FROM {branch_table} WHERE id = excluded.branch_id)
-                RETURNING id, id_number_hash
-                """,
-                [True, stamp, stamp],
-            )
-            written = {id_hash: pk for pk, id_hash in cursor.fetchall()}
+                    = (SELECT township_id FROM {branch_table} WHERE id = excluded.branch_id)"""
+    )
+    # The hashes come back only when group memberships need the new members' pks.
+    returning = "id, id_number_hash" if plan.groups else "id"
+    written: list[tuple] = []
+    with connection.cursor() as cursor:
+        if plan.to_write:
+            _fill_staging(cursor, plan.to_write, postgres=postgres)
+            # The ON CONFLICT … WHERE also keeps a member created meanwhile in another township
+            # where it is: it is then missing from RETURNING and the import is rolled back.
+            try:
+                with transaction.atomic():
+                    cursor.execute(
+                        f"""
+                        INSERT INTO {member_table} ({columns}, is_active, created_at, updated_at)
+                        SELECT {columns}, %s, %s, %s FROM member_import_staging WHERE true{conflict}
+                        RETURNING {returning}
+                        """,
+                        [True, stamp, stamp],
+                    )
+                    written = cursor.fetchall()
+            except IntegrityError as exc:
+                raise ConcurrentChangeError from exc
             cursor.execute("DROP TABLE member_import_staging")
             if len(written) != len(plan.to_write):
                 raise ConcurrentChangeError
         if progress:
             progress("write", len(plan.to_write), len(plan.to_write))
     if plan.groups:
-        _write_groups(plan, {**plan.existing_ids, **written})
-    created = [pk for id_hash, pk in written.items() if id_hash not in plan.existing_ids]
-    updated = {pk for id_hash, pk in written.items() if id_hash in plan.existing_ids}
+        _write_groups(plan, {**plan.existing_ids, **{id_hash: pk for pk, id_hash in written}})
+    existing_pks = set(plan.existing_ids.values())
+    created = [row[0] for row in written if row[0] not in existing_pks]
+    updated = {row[0] for row in written if row[0] in existing_pks}
     updated.update(plan.existing_ids[id_hash] for id_hash in plan.groups if id_hash in plan.existing_ids)
     return created, sorted(updated)
 
