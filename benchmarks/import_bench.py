@@ -9,8 +9,10 @@
 3. django-import-export 4.4 in bulk mode (``use_bulk``), its Resource defined here, not in the app.
 
 The database is migrated, a bench township (code 371422990) with 50 branches is created, and its
-members are deleted before each timed run; nothing else is touched. Results go to
-docs/bench-import.json and stdout.
+members are deleted (and the table vacuumed) before each timed run; nothing else is touched.
+Every run uses the same file. BENCH_FAST_REPEAT runs (default 5) of the portal's paths and the
+bare pipeline, BENCH_REPEAT runs (default 3) of django-import-export; medians, ratios and pass/fail
+go to docs/bench-import.json, the marked block of docs/performance.md, and stdout.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ from trainees.services import member_import_file  # noqa: E402
 from trainees.validators import id_number_check_char  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_ROWS", "20000"))
-REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))  # django-import-export: about 40 s a run
+# The portal's paths and the bare pipeline take about a second: more runs, a steadier median.
+FAST_REPEAT = int(os.environ.get("BENCH_FAST_REPEAT", "5"))
 BRANCHES = 50
 HEADERS = [
     "序号",
@@ -103,13 +107,50 @@ def write_roster(path: Path) -> None:
 
 
 def clear(township: Township) -> None:
-    Member.objects.filter(branch__township=township).delete()
+    """Delete the bench township's members and vacuum, so every timed run starts from the same table.
+
+    Without the VACUUM each run would insert behind the previous run's 20,000 dead rows (same ID
+    hashes in the unique index), which the scratch table of the bare pipeline never has. The bench
+    members have no enrolments or other rows pointing at them: a plain DELETE is enough, and it
+    skips the ORM's per-object collection (seconds for 20,000 rows, none of it timed anyway).
+    """
+    members = Member.objects.filter(branch__township=township)
+    Member.groups.through.objects.filter(member__in=members)._raw_delete(connection.alias)
+    members._raw_delete(connection.alias)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {Member._meta.db_table}")
 
 
-def timed(fn) -> float:
+def _server_cpu_seconds() -> float | None:
+    """CPU time used so far by this connection's PostgreSQL backend, when the server is local (Linux)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+CPU: dict[str, list[float]] = {}
+
+
+def timed(fn, name: str | None = None) -> float:
+    """Wall-clock seconds of fn(); with a name, also its CPU seconds (this process + its PostgreSQL
+    backend) in CPU[name] — steadier than wall-clock on a shared machine, reported alongside."""
+    server = _server_cpu_seconds()
+    cpu = time.process_time()
     start = time.perf_counter()
     fn()
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
+    after = _server_cpu_seconds()
+    if name is not None:
+        CPU.setdefault(name, []).append(
+            cpu + (after - server if server is not None and after is not None else 0)
+        )
+    return elapsed
 
 
 def real_import(path: Path) -> None:
@@ -202,22 +243,29 @@ def main() -> None:
             "bare_read_copy": [],
             "import_export_bulk": [],
         }
-        for _ in range(REPEAT):
-            clear(township)
-            runs["real_import"].append(timed(lambda: real_import(path)))
-            runs["real_reimport_noop"].append(timed(lambda: real_reimport(path)))
-            runs["bare_read_copy"].append(timed(lambda: bare_pipeline(path)))
-            clear(township)
-            runs["import_export_bulk"].append(timed(lambda: import_export_bulk(path)))
+        for n in range(max(REPEAT, FAST_REPEAT)):
+            if n < FAST_REPEAT:
+                clear(township)
+                runs["real_import"].append(timed(lambda: real_import(path), "real_import"))
+                runs["real_reimport_noop"].append(timed(lambda: real_reimport(path), "real_reimport_noop"))
+                runs["bare_read_copy"].append(timed(lambda: bare_pipeline(path), "bare_read_copy"))
+            if n < REPEAT:
+                clear(township)
+                runs["import_export_bulk"].append(
+                    timed(lambda: import_export_bulk(path), "import_export_bulk")
+                )
         clear(township)
         file_size = path.stat().st_size
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]
     median = {name: round(statistics.median(times), 3) for name, times in runs.items()}
+    median_cpu = {name: round(statistics.median(times), 3) for name, times in CPU.items()}
+    within = round(median["real_import"] / median["bare_read_copy"], 2)
+    faster = round(median["import_export_bulk"] / median["real_import"], 2)
     result = {
         "rows": ROWS,
-        "repeat": REPEAT,
+        "repeat": {name: len(times) for name, times in runs.items()},
         "file_bytes": file_size,
         "measured_at": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "postgresql": server,
@@ -228,9 +276,22 @@ def main() -> None:
         "seconds": {name: [round(t, 3) for t in times] for name, times in runs.items()},
         "median_seconds": median,
         "ratios": {
-            "real_import_over_bare_read_copy": round(median["real_import"] / median["bare_read_copy"], 2),
+            "real_import_over_bare_read_copy": within,
+            "import_export_bulk_over_real_import": faster,
+        },
+        "goals": {
+            "real_import_within_2x_of_bare_read_copy": {"measured": within, "pass": within <= 2},
+            "real_import_20x_faster_than_import_export_bulk": {"measured": faster, "pass": faster >= 20},
+        },
+        # CPU seconds (this process + its PostgreSQL backend, where /proc shows it), median of the
+        # same runs: not the goals' measure, but less disturbed by other work on a shared machine.
+        "median_cpu_seconds": median_cpu,
+        "cpu_ratios": {
+            "real_import_over_bare_read_copy": round(
+                median_cpu["real_import"] / median_cpu["bare_read_copy"], 2
+            ),
             "import_export_bulk_over_real_import": round(
-                median["import_export_bulk"] / median["real_import"], 2
+                median_cpu["import_export_bulk"] / median_cpu["real_import"], 2
             ),
         },
     }
@@ -245,18 +306,21 @@ def write_markdown(result: dict) -> None:
     """The measured block of docs/performance.md (the prose around it explains the paths)."""
     from benchmarks.load import replace_block
 
-    median, ratios = result["median_seconds"], result["ratios"]
+    median, ratios, cpu = result["median_seconds"], result["ratios"], result["median_cpu_seconds"]
     within = ratios["real_import_over_bare_read_copy"]
     faster = ratios["import_export_bulk_over_real_import"]
+    cpu_ratios = result["cpu_ratios"]
     rows = [
-        f"Measured {result['measured_at']}: {result['rows']} rows, {result['repeat']} runs each, "
+        f"Measured {result['measured_at']}: {result['rows']} rows, the same file for every run, "
         f"PostgreSQL {result['postgresql']}, {result['cpu_count']} CPUs.",
         "",
-        "| path | runs (s) | median (s) |",
-        "|---|---|---|",
+        "| path | runs (s) | median (s) | median CPU (s) |",
+        "|---|---|---|---|",
     ]
     for name, times in result["seconds"].items():
-        rows.append(f"| `{name}` | {', '.join(f'{t:.2f}' for t in times)} | {median[name]:.2f} |")
+        rows.append(
+            f"| `{name}` | {', '.join(f'{t:.2f}' for t in times)} | {median[name]:.2f} | {cpu[name]:.2f} |"
+        )
     rows += [
         "",
         "| goal | measured | result |",
@@ -265,6 +329,10 @@ def write_markdown(result: dict) -> None:
         f"| at least 20× faster than django-import-export bulk | {faster:.1f}× | {'pass' if faster >= 20 else 'FAIL'} |",
         "| a no-change re-import writes 0 rows, no audit rows | tested (`test_the_same_file_twice_changes_nothing`, `test_an_import_leaves_one_row_per_action_listing_the_members_and_a_rerun_none`) | pass |",
         "| queries ≤ 20 + 3 × ceil(rows / 1000) | tested (`test_import_queries_do_not_grow_per_row`) | pass |",
+        "",
+        f"In CPU time (this process + its PostgreSQL backend) the first two ratios are "
+        f"{cpu_ratios['real_import_over_bare_read_copy']:.1f}× and "
+        f"{cpu_ratios['import_export_bulk_over_real_import']:.1f}×; the goals are judged on wall-clock time.",
     ]
     replace_block("import", "\n".join(rows))
 

@@ -2,11 +2,12 @@ import datetime
 import math
 
 import pytest
+from django.db import transaction
 
 from trainees import importing
 from trainees.importing import ImportFileError, parse_date
 from trainees.models import ImportBatch, Member, MemberGroup
-from trainees.services import member_import_commit, member_import_preview
+from trainees.services import importable_branches, member_import_commit, member_import_preview
 
 from .factories import BranchFactory, MemberFactory, TownshipFactory
 from .rosters import csv_bytes, private_media, roster_row, upload, xlsx_bytes  # noqa: F401
@@ -278,3 +279,24 @@ def test_import_queries_do_not_grow_per_row(cast, django_assert_max_num_queries)
     assert batch.status == ImportBatch.Status.COMMITTED
     assert Member.objects.filter(branch__township=township).count() == 2500
     assert MemberGroup.objects.get(code="young").members.count() == 833
+
+
+@pytest.mark.parametrize("first_import", [True, False])
+def test_a_member_created_meanwhile_rolls_the_whole_import_back(cast, first_import):
+    rows = [roster_row(n, "甲村党支部") for n in range(1, 4)]
+    if not first_import:  # an update in the same file: the upsert statement
+        MemberFactory(branch=cast.branch_a, id_number=rows[0]["公民身份号码"], birth_date=rows[0]["出生日期"])
+    file = upload(xlsx_bytes(rows))
+    plan = importing.plan_member_import(
+        importing.read_roster(file, importing.check_roster_file(file, file.name)),
+        branches=importable_branches(None),
+    )
+    assert plan.is_valid and plan.created == (3 if first_import else 2)
+    # Someone else registers the third person (in another township) between validation and writing.
+    MemberFactory(branch=cast.branch_b, id_number=rows[2]["公民身份号码"], birth_date=rows[2]["出生日期"])
+    count = Member.objects.count()
+
+    with pytest.raises(importing.ConcurrentChangeError), transaction.atomic():
+        importing.apply_member_import(plan)
+    assert Member.objects.count() == count
+    assert not Member.objects.filter(id_number=rows[1]["公民身份号码"]).exists()

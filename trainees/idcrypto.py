@@ -25,6 +25,7 @@ import functools
 import hashlib
 import hmac
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -83,6 +84,16 @@ class Keys:
     aead: AESGCM
     hash_key: bytes
 
+    @functools.cached_property
+    def hmac_pads(self) -> tuple[hashlib._Hash, hashlib._Hash]:
+        """SHA-256 states after the HMAC inner and outer key pads (RFC 2104), copied per number."""
+        key = self.hash_key if len(self.hash_key) <= 64 else hashlib.sha256(self.hash_key).digest()
+        key = key.ljust(64, b"\0")
+        return (
+            hashlib.sha256(bytes(b ^ 0x36 for b in key)),
+            hashlib.sha256(bytes(b ^ 0x5C for b in key)),
+        )
+
 
 def make_keys(key: str, hash_key: str) -> Keys:
     """Keys from base64 text; an empty value means the one derived from SECRET_KEY."""
@@ -137,6 +148,40 @@ def blind_index(id_number: str, *, keys: Keys | None = None) -> str:
     if not id_number:
         return ""
     return hmac.new((keys or _keys()).hash_key, id_number.encode(), hashlib.sha256).hexdigest()
+
+
+def blind_indexes(id_numbers: Iterable[str], *, keys: Keys | None = None) -> list[str]:
+    """``[blind_index(n) for n in id_numbers]`` for a whole roster: the key pads are hashed once."""
+    inner, outer = (keys or _keys()).hmac_pads
+    digests = []
+    for id_number in id_numbers:
+        id_number = normalize_id_number(id_number)
+        if not id_number:
+            digests.append("")
+            continue
+        h = inner.copy()
+        h.update(id_number.encode())
+        o = outer.copy()
+        o.update(h.digest())
+        digests.append(o.hexdigest())
+    return digests
+
+
+def encrypt_many(id_numbers: Iterable[str], *, keys: Keys | None = None) -> list[str]:
+    """``[encrypt(n) for n in id_numbers]`` for a whole roster: one read of random bytes for every nonce."""
+    id_numbers = list(id_numbers)
+    seal = (keys or _keys()).aead.encrypt
+    nonces = os.urandom(NONCE_BYTES * len(id_numbers))
+    tokens = []
+    for i, id_number in enumerate(id_numbers):
+        if not id_number:
+            tokens.append("")
+            continue
+        nonce = nonces[i * NONCE_BYTES : (i + 1) * NONCE_BYTES]
+        tokens.append(
+            PREFIX + base64.b64encode(nonce + seal(nonce, id_number.encode(), _AAD)).decode("ascii")
+        )
+    return tokens
 
 
 def mask_id_hash(value: str) -> str:

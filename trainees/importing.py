@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import operator
 import re
 import zipfile
 from collections.abc import Callable, Iterable
@@ -30,16 +31,24 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import idcrypto
-from .importing_checks import check_xlsx_archive, row_text_errors, without_control_characters
+from .importing_checks import (
+    _FORMULA_START,
+    check_xlsx_archive,
+    row_text_errors,
+    without_control_characters,
+)
 from .models import Branch, Member, MemberGroup
 from .validators import (
+    _ID_PATTERN,
+    _PHONE_PATTERN,
+    id_number_check_char,
     mask_id_number,
     normalize_id_number,
     validate_id_number,
@@ -94,6 +103,8 @@ MEMBER_COLUMNS = (
 ID_COLUMNS = ("id_number_hash", "id_number_encrypted", "id_number_masked")
 # Columns of the staging table, in this order.
 STAGING_COLUMNS = ID_COLUMNS + MEMBER_COLUMNS
+_member_values = operator.itemgetter(*MEMBER_COLUMNS)  # a member on file (dict) → its MEMBER_COLUMNS tuple
+_id_values = operator.itemgetter(*ID_COLUMNS)
 _ALIAS_TO_FIELD = {alias: f for f, aliases in HEADER_ALIASES.items() for alias in aliases}
 
 
@@ -146,6 +157,15 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})?$"),
 )
 _GROUP_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+_PHONE_NOISE = re.compile(r"[\s()（）]")
+# Anywhere in a row's text, any of these sends the row to _validate_row: control characters
+# (importing_checks._CONTROL), "=", "+", "@" (formula starts, "-" being checked where it counts),
+# and what _text does more than strip ("'", "=", full-width space, BOM).
+_NOT_PLAIN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f=+@'\u3000\ufeff]")
+_GENDER_LABEL = gettext_lazy("性别")
+_EDUCATION_LABEL = gettext_lazy("学历")
+_CATEGORY_LABEL = gettext_lazy("人员类别")
+_STATUS_LABEL = gettext_lazy("党员状态")
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
@@ -157,7 +177,7 @@ class ConcurrentChangeError(Exception):
     """Members changed between validation and the write; the import is rolled back."""
 
 
-@dataclass
+@dataclass(slots=True)
 class RosterRow:
     number: int  # the row number the user sees in Excel (1-based, header included)
     cells: dict[str, Any]
@@ -274,11 +294,16 @@ def read_roster(file: IO[bytes], kind: str) -> Roster:
     """The first sheet's rows keyed by field, starting below the header row."""
     table = _read_xlsx(file) if kind == "xlsx" else _read_csv(file)
     header_index, columns = _find_header(table)
+    fields, width = list(columns.values()), max(columns) + 1
+    pick = operator.itemgetter(*columns)  # the header has at least the required columns: a tuple
     rows = []
     for index in range(header_index + 1, len(table)):
         values = table[index]
-        cells = {f: values[i] for i, f in columns.items() if i < len(values)}
-        if any(_text(v) for v in cells.values()):
+        if len(values) >= width:
+            cells = dict(zip(fields, pick(values), strict=True))
+        else:  # a short CSV line
+            cells = {f: values[i] for i, f in columns.items() if i < len(values)}
+        if any(map(_text, cells.values())):
             rows.append(RosterRow(number=index + 1, cells=cells))
     if not rows:
         raise ImportFileError(_("表头下面没有数据行，没有可导入的党员。"))
@@ -398,11 +423,20 @@ class BranchIndex:
     def __init__(self, branches: Iterable[Branch]):
         self.by_name: dict[str, list[Branch]] = {}
         self.by_pair: dict[tuple[str, str], Branch] = {}
+        self._resolved: dict[tuple[str, str], tuple[Branch | None, str | None]] = {}
         for branch in branches:
             self.by_name.setdefault(branch.name, []).append(branch)
             self.by_pair[(branch.township.name, branch.name)] = branch
 
     def resolve(self, branch_text: str, township_text: str) -> tuple[Branch | None, str | None]:
+        """Each distinct (branch, township) text is resolved once per roster."""
+        key = (branch_text, township_text)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(branch_text, township_text)
+        return found
+
+    def _resolve(self, branch_text: str, township_text: str) -> tuple[Branch | None, str | None]:
         branch_text = re.sub(r"\s+", "", branch_text)
         township_text = re.sub(r"\s+", "", township_text)
         parts = re.split(r"[/／]", branch_text, maxsplit=1)
@@ -481,7 +515,7 @@ def _validate_row(
     )
 
     if "gender" in columns and text.get("gender"):
-        values["gender"], error = _choice(text["gender"], _GENDERS, gettext_lazy("性别"))
+        values["gender"], error = _choice(text["gender"], _GENDERS, _GENDER_LABEL)
         errors += [error] if error else []
         if id_number and values["gender"] and values["gender"] != ("M" if int(id_number[16]) % 2 else "F"):
             errors.append(_("性别与公民身份号码不一致。"))
@@ -526,9 +560,9 @@ def _validate_row(
     values.setdefault("full_date", None)
 
     for f, mapping, label in (
-        ("education", _EDUCATION, gettext_lazy("学历")),
-        ("category", _CATEGORIES, gettext_lazy("人员类别")),
-        ("status", _STATUSES, gettext_lazy("党员状态")),
+        ("education", _EDUCATION, _EDUCATION_LABEL),
+        ("category", _CATEGORIES, _CATEGORY_LABEL),
+        ("status", _STATUSES, _STATUS_LABEL),
     ):
         if text.get(f):
             values[f], error = _choice(text[f], mapping, label)
@@ -545,7 +579,7 @@ def _validate_row(
     values.setdefault("position", "")
 
     if "phone" in columns:
-        phone = re.sub(r"[\s()（）]", "", text.get("phone", ""))
+        phone = _PHONE_NOISE.sub("", text.get("phone", ""))
         if phone:
             try:
                 validate_phone(phone)
@@ -584,8 +618,190 @@ def _validate_row(
     return (None if errors else values), member_groups, errors
 
 
+class _PlainRows:
+    """The fast path of validation: a row that is plainly valid, and its final values, at a few µs a row.
+
+    :meth:`values` gives, for a row that :func:`_validate_row` would accept, exactly the member
+    columns (MEMBER_COLUMNS order) and groups it would give; for anything else — any error, and
+    anything unusual such as ``="…"`` cells, full-width spaces or numbers where text belongs —
+    it gives None, and the row goes through :func:`_validate_row`, which words every error.
+    The fast path has no messages of its own, so it cannot word one differently.
+    tests/test_import_fast_paths.py compares the two paths on generated rosters.
+    """
+
+    def __init__(self, columns: set[str], branches: BranchIndex, groups_by_key: dict[str, int]):
+        self.columns = columns
+        self.branches = branches
+        self.groups_by_key = groups_by_key
+        self.dates: dict[str, tuple[datetime.date, bool] | None | bool] = {}  # text → parse_date(), or False
+        self.today = datetime.date.today()
+        for mapping in (_GENDERS, _EDUCATION, _CATEGORIES, _STATUSES):
+            assert not any(re.search(r"\s", k) for k in mapping), "a choice key with a space bypasses _choice"
+
+    def _date(self, value: Any) -> tuple[datetime.date, bool] | None | bool:
+        """parse_date(value), or False when it is not a date; text is parsed once per roster."""
+        if value.__class__ is not str:
+            try:
+                return parse_date(value)
+            except ValueError:
+                return False
+        found = self.dates.get(value)
+        if found is None and value not in self.dates:
+            try:
+                found = parse_date(value)
+            except ValueError:
+                found = False
+            self.dates[value] = found
+        return found
+
+    def values(
+        self, cells: dict[str, Any], id_number: str, existing: dict | None
+    ) -> tuple[tuple, set[int] | None] | None:
+        text = {
+            f: value.strip() if value.__class__ is str else "" if value is None else _text(value)
+            for f, value in cells.items()
+        }
+        # Control characters, formula starts other than "-", and what _text does more than strip.
+        if _NOT_PLAIN.search("".join(text.values())):
+            return None
+        get = text.get
+        name = get("name", "")
+        if (
+            not name
+            or not get("education")
+            or not get("join_date")
+            or not get("branch")
+            or len(name) > 50
+            or name.startswith(_FORMULA_START)
+            or get("ethnicity", "").startswith(_FORMULA_START)
+            or get("position", "").startswith(_FORMULA_START)
+        ):
+            return None
+
+        # The ID number (required): 18 characters, a real birth date, the right check character.
+        if not id_number or cells["id_number"].__class__ is not str or not _ID_PATTERN.match(id_number):
+            return None
+        try:
+            id_birth = datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+        except ValueError:
+            return None
+        if id_number_check_char(id_number[:17]) != id_number[17]:
+            return None
+        columns = self.columns
+        gender = "M" if id_number[16] in "13579" else "F"
+        if get("gender") and _GENDERS.get(text["gender"]) != gender:
+            return None
+
+        if get("ethnicity"):
+            ethnicity = text["ethnicity"]
+            if not ethnicity.endswith("族"):
+                ethnicity += "族"
+            if len(ethnicity) > 20:
+                return None
+        else:
+            ethnicity = existing["ethnicity"] if existing else "汉族"
+
+        birth = join = full = None
+        if "birth_date" in columns:
+            birth = self._date(cells.get("birth_date"))
+        join = self._date(cells.get("join_date"))  # required: never empty here
+        if "full_date" in columns:
+            full = self._date(cells.get("full_date"))
+        if birth is False or not join or full is False:
+            return None
+        if birth:
+            birth_date, month_only = birth
+            if month_only:
+                if (birth_date.year, birth_date.month) != (id_birth.year, id_birth.month):
+                    return None
+            elif birth_date != id_birth:
+                return None
+        join_date = join[0]
+        if "full_date" in columns:
+            full_date = full[0] if full else None
+        else:
+            full_date = existing["full_date"] if existing else None
+
+        education = _EDUCATION.get(text["education"])
+        if education is None:
+            return None
+        if get("category"):
+            category = _CATEGORIES.get(text["category"])
+            if category is None:
+                return None
+        else:
+            category = existing["category"] if existing else Member.Category.OTHER
+        if get("status"):
+            status = _STATUSES.get(text["status"])
+            if status is None:
+                return None
+        elif "status" not in columns and "full_date" in columns:
+            status = Member.Status.FULL if full_date else Member.Status.PROBATIONARY
+        else:
+            status = existing["status"] if existing else Member.Status.FULL
+
+        if "position" in columns:
+            position = get("position", "")
+            if len(position) > 100:
+                return None
+        else:
+            position = existing["position"] if existing else ""
+        if "phone" in columns:
+            phone = _PHONE_NOISE.sub("", get("phone", ""))
+            if phone and not _PHONE_PATTERN.match(phone):
+                return None
+        else:
+            phone = existing["phone"] if existing else ""
+
+        branch, error = self.branches.resolve(text["branch"], get("township", ""))
+        if error or (existing and existing["township_id"] != branch.township_id):
+            return None
+
+        member_groups = None
+        if "groups" in columns:
+            member_groups = set()
+            for key in _GROUP_SEPARATORS.split(get("groups", "")):
+                if key:
+                    pk = self.groups_by_key.get(key)
+                    if pk is None:
+                        return None
+                    member_groups.add(pk)
+
+        # Member.clean()'s rules (trainees.models), birth date agreement being checked above.
+        if (
+            join_date.year
+            - id_birth.year
+            - ((join_date.month, join_date.day) < (id_birth.month, id_birth.day))
+            < 18
+            or join_date > self.today
+            or (full_date and full_date < join_date)
+            or (status == Member.Status.PROBATIONARY and full_date)
+        ):
+            return None
+        final = (
+            name,
+            gender,
+            ethnicity,
+            id_birth,
+            phone,
+            education,
+            category,
+            position,
+            join_date,
+            full_date,
+            status,
+            branch.pk,
+        )
+        return final, member_groups
+
+
 def _existing_members(hashes: list[str], *, with_groups: bool) -> tuple[dict, dict[str, set[int]]]:
-    """Members already on file, by ID number hash: READ_CHUNK per query, never one per row."""
+    """Members already on file, by ID number hash: READ_CHUNK per query, never one per row.
+
+    On PostgreSQL, one query for the whole roster (the hashes as one array parameter).
+    """
+    if connection.vendor == "postgresql":
+        return _existing_members_postgres(hashes, with_groups=with_groups)
     existing: dict[str, dict] = {}
     groups: dict[str, set[int]] = {}
     through = Member.groups.through
@@ -604,6 +820,34 @@ def _existing_members(hashes: list[str], *, with_groups: bool) -> tuple[dict, di
     return existing, groups
 
 
+def _existing_members_postgres(hashes: list[str], *, with_groups: bool) -> tuple[dict, dict[str, set[int]]]:
+    existing: dict[str, dict] = {}
+    groups: dict[str, set[int]] = {}
+    if not hashes:
+        return existing, groups
+    member_table, branch_table = Member._meta.db_table, Branch._meta.db_table
+    keys = ("pk", *ID_COLUMNS, *MEMBER_COLUMNS, "township_id")
+    columns = ", ".join(f"m.{c}" for c in ("id", *ID_COLUMNS, *MEMBER_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, b.township_id FROM {member_table} m "
+            f"JOIN {branch_table} b ON b.id = m.branch_id WHERE m.id_number_hash = ANY(%s)",
+            [hashes],
+        )
+        for row in cursor.fetchall():
+            existing[row[1]] = dict(zip(keys, row, strict=True))
+        if with_groups and existing:
+            through = Member.groups.through._meta.db_table
+            cursor.execute(
+                f"SELECT m.id_number_hash, g.membergroup_id FROM {through} g "
+                f"JOIN {member_table} m ON m.id = g.member_id WHERE m.id_number_hash = ANY(%s)",
+                [list(existing)],
+            )
+            for id_hash, group_id in cursor.fetchall():
+                groups.setdefault(id_hash, set()).add(group_id)
+    return existing, groups
+
+
 def plan_member_import(
     roster: Roster, *, branches: Iterable[Branch], progress: Progress | None = None
 ) -> ImportPlan:
@@ -617,7 +861,6 @@ def plan_member_import(
 
     first_row: dict[str, int] = {}
     duplicates: dict[int, int] = {}
-    hashes: dict[str, str] = {}  # ID number → its keyed hash, computed once per number
     row_ids: list[str] = []
     for row in roster.rows:
         id_number = normalize_id_number(_text(row.cells.get("id_number")))
@@ -626,36 +869,47 @@ def plan_member_import(
             duplicates[row.number] = first_row[id_number]
         elif id_number:
             first_row[id_number] = row.number
-            hashes[id_number] = idcrypto.blind_index(id_number)
+    # ID number → its keyed hash, computed once per number.
+    hashes = dict(zip(first_row, idcrypto.blind_indexes(first_row), strict=True))
     existing, existing_groups = _existing_members(list(hashes.values()), with_groups=plan.groups_column)
     plan.existing_ids = {k: v["pk"] for k, v in existing.items()}
 
+    plain = _PlainRows(roster.columns, index, groups_by_key)
+    new_numbers: list[str] = []  # encrypted all at once, in to_write's order of new rows
+    new_rows: list[int] = []
     for done, (row, id_number) in enumerate(zip(roster.rows, row_ids, strict=True), 1):
         id_hash = hashes.get(id_number, "")
         current = existing.get(id_hash) if id_hash else None
-        values, member_groups, errors = _validate_row(
-            row, columns=roster.columns, branches=index, groups_by_key=groups_by_key, existing=current
-        )
-        if row.number in duplicates:
-            errors.insert(0, _("公民身份号码与第 %(row)d 行重复。") % {"row": duplicates[row.number]})
-        if errors:
-            plan.errors.append(
-                RowError(row=row.number, name=_text(row.cells.get("name"))[:50], messages=errors)
+        fast = None if row.number in duplicates else plain.values(row.cells, id_number, current)
+        if fast is None:
+            values, member_groups, errors = _validate_row(
+                row, columns=roster.columns, branches=index, groups_by_key=groups_by_key, existing=current
             )
+            if row.number in duplicates:
+                errors.insert(0, _("公民身份号码与第 %(row)d 行重复。") % {"row": duplicates[row.number]})
+            if errors:
+                plan.errors.append(
+                    RowError(row=row.number, name=_text(row.cells.get("name"))[:50], messages=errors)
+                )
+                values = None
+            else:
+                final = tuple(values[c] for c in MEMBER_COLUMNS)
         else:
-            final = tuple(values[c] for c in MEMBER_COLUMNS)
-            row_changed = current is None or final != tuple(current[c] for c in MEMBER_COLUMNS)
+            final, member_groups = fast
+            values = final
+        if values is not None:
+            row_changed = current is None or final != _member_values(current)
             groups_changed = member_groups is not None and member_groups != existing_groups.get(
                 id_hash, set()
             )
             if row_changed:
-                # Only a new member is encrypted; a changed one keeps its ciphertext.
-                stored = (
-                    (id_hash, idcrypto.encrypt(id_number), mask_id_number(id_number))
-                    if current is None
-                    else tuple(current[c] for c in ID_COLUMNS)
-                )
-                plan.to_write.append(stored + final)
+                # Only a new member is encrypted (below, all at once); a changed one keeps its ciphertext.
+                if current is None:
+                    new_numbers.append(id_number)
+                    new_rows.append(len(plan.to_write))
+                    plan.to_write.append((id_hash, "", mask_id_number(id_number), *final))
+                else:
+                    plan.to_write.append(_id_values(current) + final)
             if groups_changed:
                 plan.groups[id_hash] = member_groups
             if current is None:
@@ -666,6 +920,9 @@ def plan_member_import(
                 plan.unchanged += 1
         if progress and (done % 1000 == 0 or done == plan.total):
             progress("validate", done, plan.total)
+    if plan.is_valid:  # an invalid plan is never written: its new rows need no ciphertext
+        for i, token in zip(new_rows, idcrypto.encrypt_many(new_numbers), strict=True):
+            plan.to_write[i] = (plan.to_write[i][0], token, *plan.to_write[i][2:])
     return plan
 
 
@@ -689,34 +946,49 @@ def apply_member_import(plan: ImportPlan, *, progress: Progress | None = None) -
     # The ID columns are never updated: same hash, same number, and its ciphertext stays.
     updates = ", ".join(f"{c} = excluded.{c}" for c in MEMBER_COLUMNS)
     changed = " OR ".join(f"{member_table}.{c} {compare} excluded.{c}" for c in MEMBER_COLUMNS)
-    written: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        if plan.to_write:
-            _fill_staging(cursor, plan.to_write, postgres=postgres)
-            # The WHERE clause also keeps a member created meanwhile in another township
-            # where it is: it is then missing from RETURNING and the import is rolled back.
-            cursor.execute(
-                f"""
-                INSERT INTO {member_table} ({columns}, is_active, created_at, updated_at)
-                SELECT {columns}, %s, %s, %s FROM member_import_staging WHERE true
+    # Every row new (a first import): a plain INSERT, which PostgreSQL does with less work per
+    # row than an upsert; a member created meanwhile by someone else then breaks the unique hash.
+    all_new = plan.created == len(plan.to_write)
+    conflict = (
+        ""
+        if all_new
+        else f"""
                 ON CONFLICT (id_number_hash) DO UPDATE SET {updates}, updated_at = excluded.updated_at
                 WHERE ({changed})
                   AND (SELECT township_id FROM {branch_table} WHERE id = {member_table}.branch_id)
-                    = (SELECT township_id FROM {branch_table} WHERE id = excluded.branch_id)
-                RETURNING id, id_number_hash
-                """,
-                [True, stamp, stamp],
-            )
-            written = dict((id_hash, pk) for pk, id_hash in cursor.fetchall())
+                    = (SELECT township_id FROM {branch_table} WHERE id = excluded.branch_id)"""
+    )
+    # The hashes come back only when group memberships need the new members' pks.
+    returning = "id, id_number_hash" if plan.groups else "id"
+    written: list[tuple] = []
+    with connection.cursor() as cursor:
+        if plan.to_write:
+            _fill_staging(cursor, plan.to_write, postgres=postgres)
+            # The ON CONFLICT … WHERE also keeps a member created meanwhile in another township
+            # where it is: it is then missing from RETURNING and the import is rolled back.
+            try:
+                with transaction.atomic():
+                    cursor.execute(
+                        f"""
+                        INSERT INTO {member_table} ({columns}, is_active, created_at, updated_at)
+                        SELECT {columns}, %s, %s, %s FROM member_import_staging WHERE true{conflict}
+                        RETURNING {returning}
+                        """,
+                        [True, stamp, stamp],
+                    )
+                    written = cursor.fetchall()
+            except IntegrityError as exc:
+                raise ConcurrentChangeError from exc
             cursor.execute("DROP TABLE member_import_staging")
             if len(written) != len(plan.to_write):
                 raise ConcurrentChangeError
         if progress:
             progress("write", len(plan.to_write), len(plan.to_write))
     if plan.groups:
-        _write_groups(plan, {**plan.existing_ids, **written})
-    created = [pk for id_hash, pk in written.items() if id_hash not in plan.existing_ids]
-    updated = {pk for id_hash, pk in written.items() if id_hash in plan.existing_ids}
+        _write_groups(plan, {**plan.existing_ids, **{id_hash: pk for pk, id_hash in written}})
+    existing_pks = set(plan.existing_ids.values())
+    created = [row[0] for row in written if row[0] not in existing_pks]
+    updated = {row[0] for row in written if row[0] in existing_pks}
     updated.update(plan.existing_ids[id_hash] for id_hash in plan.groups if id_hash in plan.existing_ids)
     return created, sorted(updated)
 
@@ -729,12 +1001,8 @@ def _fill_staging(cursor, rows: list[tuple], *, postgres: bool) -> None:
             f"CREATE TEMP TABLE member_import_staging ON COMMIT DROP AS "
             f"SELECT {columns} FROM {member_table} WITH NO DATA"
         )
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerows(tuple(r"\N" if v is None else v for v in row) for row in rows)
-        buffer.seek(0)
         cursor.cursor.copy_expert(
-            f"COPY member_import_staging ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+            f"COPY member_import_staging ({columns}) FROM STDIN", io.StringIO(_copy_text(rows))
         )
     else:
         cursor.execute(
@@ -746,6 +1014,25 @@ def _fill_staging(cursor, rows: list[tuple], *, postgres: bool) -> None:
             f"INSERT INTO member_import_staging ({columns}) VALUES ({placeholders})",
             [tuple(adapt(v) if isinstance(v, datetime.date) else v for v in row) for row in rows],
         )
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(rows: list[tuple]) -> str:
+    """Rows in COPY's text format: one join per row; only a row with a NULL, or with a tab, newline
+    or backslash in some value (which the joined line shows), has its values escaped one by one."""
+    tabs = len(STAGING_COLUMNS) - 1
+    lines = []
+    for row in rows:
+        if None not in row:
+            line = "\t".join(map(str, row))
+            if line.count("\t") == tabs and "\\" not in line and "\n" not in line and "\r" not in line:
+                lines.append(line)
+                continue
+        lines.append("\t".join(r"\N" if v is None else str(v).translate(_COPY_ESCAPES) for v in row))
+    lines.append("")
+    return "\n".join(lines)
 
 
 def _write_groups(plan: ImportPlan, member_ids: dict[str, int]) -> None:

@@ -8,7 +8,9 @@ Kept apart from :mod:`trainees.importing` so they can be read, and changed, on t
   hidden is refused (the user would not see what gets imported), and a sheet
   whose cells span a huge area is refused — calamine allocates the whole
   rectangle at once, and two cells at A1 and XFD1048576 in a 5 KB file abort
-  the process (a Rust allocation failure cannot be caught);
+  the process (a Rust allocation failure cannot be caught). A sheet whose cell
+  references all have one column letter and at most five row digits cannot be too
+  large, and one plain byte search proves it; only other sheets get the per-cell scan;
 - :func:`row_text_errors` refuses control characters (NUL cannot be stored in
   PostgreSQL) and formula-like text (=, +, -, @) in the free-text columns;
   :func:`without_control_characters` keeps them out of the stored error report
@@ -26,12 +28,21 @@ MAX_SHEET_ROWS = 100_000
 MAX_SHEET_CELLS = 5_000_000
 _CHUNK = 1 << 20
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"[^>]*?(/?)>")
+# Any reference-like text with two or more column letters or six or more row digits: when there
+# is none, every cell lies within A1:Z99999, which is within the limits below (checked at import).
+# Deliberately looser than _CELL_REF (any tag, any text): a false alarm costs only the full scan.
+_WIDE_OR_DEEP_REF = re.compile(rb'r="(?:[A-Z]{2,}[0-9]|[A-Z]+[0-9]{6})')
 _FIRST_SHEET = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
 _HIDDEN = re.compile(rb"\bstate=\"(?:hidden|veryHidden)\"")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FORMULA_START = ("=", "+", "-", "@")
 # Free-text columns: the others are parsed (dates, choices, numbers) or looked up (branches).
 _FREE_TEXT = ("name", "ethnicity", "position")
+
+
+assert MAX_SHEET_ROWS >= 99_999 and MAX_SHEET_CELLS >= 26 * 99_999, (
+    "the fast path of _scan_sheet relies on it"
+)
 
 
 class SheetTooLarge(Exception):
@@ -47,6 +58,19 @@ def _column_number(letters: bytes) -> int:
     for letter in letters:
         number = number * 26 + letter - 64
     return number
+
+
+def _sheet_is_small(entry) -> bool:
+    """Inflate the whole entry; True when no cell reference can lie beyond column Z or row 99999."""
+    tail = b""
+    small = True
+    while chunk := entry.read(_CHUNK):
+        if small:
+            data = tail + chunk
+            small = _WIDE_OR_DEEP_REF.search(data) is None
+            tail = data[-32:]
+        # else keep reading: every entry is inflated once, for its CRC check
+    return small
 
 
 def _scan_sheet(entry) -> None:
@@ -78,7 +102,9 @@ def check_xlsx_archive(archive: zipfile.ZipFile) -> None:
         for info in archive.infolist():
             with archive.open(info) as entry:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    _scan_sheet(entry)
+                    if not _sheet_is_small(entry):
+                        with archive.open(info) as again:
+                            _scan_sheet(again)
                 else:
                     while entry.read(_CHUNK):
                         pass

@@ -15,6 +15,11 @@ _PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 
 def id_number_check_char(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character of the first 17 digits."""
+    if len(first17) == 17 and first17.isascii() and first17.isdigit():
+        # Every roster row, so in C: the weights are 2**17 … 2**1 (mod 11), and 13 ≡ 2 (mod 11),
+        # so the weighted sum is 2 × (the digits read as a base-13 number), modulo 11.
+        return _ID_CHECK_CHARS[2 * int(first17, 13) % 11]
+    # Anything else raises here, as it always did.
     total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK_CHARS[total % 11]
 
