@@ -76,3 +76,16 @@ def test_fuzzed_login_never_errors(client, username, password, extra):
     AccessAttempt.objects.all().delete()
     response = client.post(reverse("login"), {**extra, "username": username, "password": password})
     assert response.status_code in ACCEPTABLE
+
+
+@pytest.mark.parametrize("choice", ["10000000000000000000", "-10000000000000000000", "99999999"])
+def test_a_group_id_no_column_can_hold_is_an_invalid_choice_not_a_server_error(cast, client_as, choice):
+    """Found by the member-edit fuzzer: on SQLite a 20-digit id raised OverflowError (a 500)."""
+    before = Member.objects.get(pk=cast.member_b.pk)
+    response = client_as("county").post(
+        reverse("trainees:member-edit", args=[cast.member_b.pk]),
+        {**member_form(cast.branch_b), "groups": choice},
+    )
+    assert response.status_code == 200
+    assert "groups" in response.context["form"].errors
+    assert Member.objects.get(pk=cast.member_b.pk).updated_at == before.updated_at

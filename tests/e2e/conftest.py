@@ -68,6 +68,7 @@ def check_a11y(page) -> None:
 
 def check_page(page, screenshot: str | None = None) -> None:
     """The checks every visited page gets: a title, a lang, no serious axe violation."""
+    page.wait_for_load_state()
     assert page.title(), f"page without a title: {page.url}"
     assert page.get_attribute("html", "lang"), f"page without lang: {page.url}"
     check_a11y(page)

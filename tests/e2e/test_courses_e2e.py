@@ -42,7 +42,8 @@ def test_a_request_goes_from_order_to_delivery_with_the_right_role_at_each_step(
 
     instructor = page_for("instructor")
     visit(instructor, "/courses/requests/")
-    instructor.locator("#waiting").get_by_role("link", name="党章党规党纪专题").first.click()
+    with instructor.expect_navigation():
+        instructor.locator("#waiting").get_by_role("link", name="党章党规党纪专题").first.click()
     check_page(instructor, "request-dispatched")
     _submit(instructor, "accept-form")
     expect(instructor.locator("#request-status")).to_have_text("已接单")

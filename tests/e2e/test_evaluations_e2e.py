@@ -47,7 +47,8 @@ def test_review_item_rectification_and_annual_report(page_for, visit, tmp_path):
     # The township admin submits evidence with a file.
     township = page_for("township1")
     visit(township, "/evaluations/items/", "item-list-township")
-    township.get_by_role("link", name="集体备课没有留存记录（演示）").click()
+    with township.expect_navigation():
+        township.get_by_role("link", name="集体备课没有留存记录（演示）").click()
     check_page(township)
     evidence = tmp_path / "备课记录.pdf"
     evidence.write_bytes(PDF_BYTES)
@@ -65,7 +66,8 @@ def test_review_item_rectification_and_annual_report(page_for, visit, tmp_path):
 
     # The township admin writes and submits this year's annual report.
     visit(township, "/evaluations/reports/")
-    township.locator("#report-start-form").get_by_role("button").click()
+    with township.expect_navigation():
+        township.locator("#report-start-form").get_by_role("button").click()
     check_page(township, "report-draft")
     report_form = township.locator("#report-form")
     report_form.locator("[name=capability_gains]").fill("党员调解纠纷、服务群众的本领明显增强。")
@@ -95,7 +97,8 @@ def test_review_item_rectification_and_annual_report(page_for, visit, tmp_path):
     assert sheet.max_row == 13  # a header and one row per township
 
     # The closed loop of the township shows its months, items and reports.
-    township.locator("main").get_by_role("link", name="培训闭环").click()
+    with township.expect_navigation():
+        township.locator("main").get_by_role("link", name="培训闭环").click()
     check_page(township, "township-loop")
     expect(township.locator("#loop-month-list li")).to_have_count(12)
     expect(township.get_by_text("集体备课没有留存记录（演示）")).to_be_visible()
@@ -116,7 +119,8 @@ def test_survey_answer_plan_approval_and_session_feedback(page_for, visit):
     # A trainee answers the open needs survey on a phone.
     trainee = page_for("trainee", phone=True)
     visit(trainee, "/evaluations/surveys/", "survey-list-phone")
-    trainee.get_by_role("link", name="填写问卷").first.click()
+    with trainee.expect_navigation():
+        trainee.get_by_role("link", name="填写问卷").first.click()
     check_page(trainee, "survey-answer-phone")
     _pick_first_of_each_group(trainee, "#answer-form")
     trainee.locator("#answer-form input[type=checkbox]").first.check()
@@ -132,21 +136,24 @@ def test_survey_answer_plan_approval_and_session_feedback(page_for, visit):
     county.get_by_role("link", name="2027年度培训需求征集").click()
     county.locator("#close-form").get_by_role("button").click()
     expect(county.locator(".alert-success")).to_contain_text("已结束")
-    county.get_by_role("link", name="查看结果").click()
+    with county.expect_navigation():
+        county.get_by_role("link", name="查看结果").click()
     check_page(county, "survey-results")
     expect(county.locator("canvas[data-chart]").first).to_be_visible()
     expect(county.locator("#rate-table tbody tr").first).to_be_visible()
     county.go_back()
     county.locator("#plans-form").get_by_role("button").click()
     expect(county.locator(".alert-success")).to_contain_text("分类教学计划草稿")
-    county.locator("main ul.list-group a").first.click()
+    with county.expect_navigation():
+        county.locator("main ul.list-group a").first.click()
     check_page(county, "plan-detail")
     county.locator("#approve-plan-form").get_by_role("button").click()
     expect(county.locator(".alert-success")).to_contain_text("已审定")
 
     # The trainee rates the session they checked in to — once — and not one they missed.
     visit(trainee, "/evaluations/feedback/", "feedback-mine-phone")
-    trainee.locator("#attended-sessions").get_by_role("link", name="评价").first.click()
+    with trainee.expect_navigation():
+        trainee.locator("#attended-sessions").get_by_role("link", name="评价").first.click()
     check_page(trainee, "feedback-form-phone")
     rate_url = trainee.url
     _pick_first_of_each_group(trainee, "#feedback-form")

@@ -19,7 +19,8 @@ def test_a_township_admin_imports_a_roster_through_the_browser(page_for, visit, 
 
     page = page_for("township1")
     visit(page, "/org/members/")
-    page.get_by_role("link", name="导入名册").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="导入名册").click()
     check_page(page, "member-import")
     page.get_by_label("名册文件").set_input_files(str(roster))
     page.get_by_role("button", name="上传并预览").click()

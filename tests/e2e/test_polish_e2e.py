@@ -11,7 +11,8 @@ pytestmark = pytest.mark.e2e
 def test_county_staff_build_a_teaching_route_from_ordered_stops(page_for, visit):
     county = page_for("county")
     visit(county, "/courses/routes/", "route-list")
-    county.get_by_role("link", name="新增教学路线").click()
+    with county.expect_navigation():
+        county.get_by_role("link", name="新增教学路线").click()
     check_page(county, "route-create")
     county.fill("#id_name", "三扛精神现场教学线")
     county.fill("#id_theme", "红色资源")
@@ -47,7 +48,8 @@ def test_a_township_admin_records_a_members_hours_and_a_branch_meeting(page_for,
     township = page_for("township1")
     visit(township, "/courses/ledger/")
     township.locator("main table a").first.click()
-    township.get_by_role("link", name="登记学时").click()
+    with township.expect_navigation():
+        township.get_by_role("link", name="登记学时").click()
     check_page(township, "hours-member")
     township.fill("#id_hours", "2.5")
     township.select_option("#id_source", "online")
