@@ -7,10 +7,16 @@ from dataclasses import dataclass
 import psycopg2
 import pytest
 from django.db import connections
+from hypothesis import settings as hypothesis_settings
 
 from trainees.scoping import Role
 
 from .factories import BranchFactory, MemberFactory, TownshipFactory, make_user
+
+# The fuzz tests explore new examples on every local run; CI (HYPOTHESIS_PROFILE=ci, set by
+# .ci/run) replays a fixed, derandomized set so a submission is judged on the same examples.
+hypothesis_settings.register_profile("ci", derandomize=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @dataclass
