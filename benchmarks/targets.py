@@ -5,7 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import NoReverseMatch, reverse
@@ -22,7 +21,7 @@ TRAINEES_PER_TOWNSHIP = 4
 def session_cookie(user) -> str:
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    store[BACKEND_SESSION_KEY] = "trainees.backends.PortalModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     # As a real login does: the session-lifetime stamps (else the first request writes them).
     SessionLifetimeMiddleware.start(sender=None, request=SimpleNamespace(session=store), user=user)

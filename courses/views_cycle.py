@@ -146,7 +146,7 @@ def session_detail(request, pk):
     session = get_object_or_404(
         Session.objects.viewable_by(request.user)
         .distinct()
-        .select_related("township", "course", "theme", "base", "route", "plan", "created_by"),
+        .select_related("township", "course", "theme", "plan"),
         pk=pk,
     )
     can_manage = Session.objects.managed_by(request.user).filter(pk=pk).exists()

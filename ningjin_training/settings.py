@@ -91,6 +91,13 @@ TEMPLATES = [
 
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+# PostgreSQL session settings, sent at connect (behind PgBouncer, set by the pool: docs/deploy.md).
+# jit=off: the JIT compiles "expensive-looking" report queries for seconds before running them
+# in milliseconds (measured: an annual report's metrics 3.8 s with JIT, 0.5 s without).
+# random_page_cost: the default (4) prices a random read for spinning disks, and the planner then
+# scans all 20,000 members rather than one township's through the (branch, is_active) index
+# (member-list count 7.5 ms → 0.3 ms at 1.1, the usual value for SSD storage).
+PG_OPTIONS = "-c jit=off -c random_page_cost=" + env.str("PG_RANDOM_PAGE_COST", default="1.1")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Each new PostgreSQL connection costs tens of milliseconds: keep them.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -98,9 +105,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
         "DISABLE_SERVER_SIDE_CURSORS", default=False
     )
-    # PostgreSQL's JIT compiles "expensive-looking" report queries for seconds before running
-    # them in milliseconds (measured: an annual report's metrics 3.8 s with JIT, 0.5 s without).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = PG_OPTIONS
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
@@ -116,7 +121,7 @@ if REPLICA_DATABASE_URL:
             "CONN_HEALTH_CHECKS": True,
             # Behind PgBouncer too: a replica alias with server-side cursors would break .iterator().
             "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False),
-            "OPTIONS": {"options": "-c jit=off"},
+            "OPTIONS": {"options": PG_OPTIONS},
             "TEST": {"MIRROR": "default"},
         }
     )
@@ -125,6 +130,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Per-process memory by default; CACHE_URL=redis://… shares it between gunicorn workers and hosts.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# County figures are refreshed by a worker only when the cache is shared with the web processes
+# (Redis, memcached, a database table); with a cache of each process's own, requests refresh them.
+AGGREGATES_BACKGROUND_REFRESH = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -251,6 +259,9 @@ CONTENT_SECURITY_POLICY = {
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "trainees.backends.PortalModelBackend",
+    # Sessions signed in before PortalModelBackend name Django's own backend; listed so they stay
+    # valid until they expire (30 days at most: SESSION_LIMITS_*). Remove after 2027-01-31.
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 # Locked out when either the username or the client IP reaches the limit.

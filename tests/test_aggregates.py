@@ -20,7 +20,9 @@ LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 @pytest.fixture(autouse=True)
 def real_cache():
-    with override_settings(CACHES=LOCMEM):
+    """A cache shared by the "web" and the "worker": in tests both are this process (Celery
+    runs eagerly), as they share Redis in production."""
+    with override_settings(CACHES=LOCMEM, AGGREGATES_BACKGROUND_REFRESH=True):
         cache.clear()
         yield
         cache.clear()
@@ -51,10 +53,11 @@ def test_a_stale_figure_queues_one_refresh_however_many_read_it(cast):
     with time_machine.travel(timezone.now(), tick=False) as clock:
         aggregates.refresh("county-dashboard", 2026)
         clock.shift(aggregates.FRESH_SECONDS + 1)
-        with mock.patch.object(refresh_aggregate, "delay") as delay:
+        with mock.patch.object(refresh_aggregate, "apply_async") as queue:
             for _ in range(5):
                 aggregates.cached("county-dashboard", 2026)
-    delay.assert_called_once_with("county-dashboard", [2026])
+    # Queued once, and it expires rather than piling up if no worker takes it within the minute.
+    queue.assert_called_once_with(("county-dashboard", [2026]), expires=aggregates.FRESH_SECONDS)
 
 
 def test_with_the_broker_down_the_page_still_answers_with_the_kept_figures(cast, client_as):
@@ -62,16 +65,42 @@ def test_with_the_broker_down_the_page_still_answers_with_the_kept_figures(cast,
     with time_machine.travel(timezone.now(), tick=False) as clock:
         before = member_total(client.get(reverse("home")))
         clock.shift(aggregates.FRESH_SECONDS + 1)
-        with mock.patch.object(refresh_aggregate, "delay", side_effect=ConnectionError("broker down")):
+        with mock.patch.object(refresh_aggregate, "apply_async", side_effect=ConnectionError("broker down")):
             page = client.get(reverse("home"))
         assert page.status_code == 200
         assert member_total(page) == before
         # The failed queueing does not block the next try.
-        with mock.patch.object(refresh_aggregate, "delay") as delay:
+        with mock.patch.object(refresh_aggregate, "apply_async") as queue:
             client.get(reverse("home"))
-        delay.assert_called_once()
+        queue.assert_called_once()
 
 
 def test_the_refresh_task_only_runs_named_aggregates(db):
     refresh_aggregate("os.system", ["true"])  # not in AGGREGATES: nothing is run or kept
     assert cache.get("aggregate:os.system:true") is None
+
+
+def test_figures_older_than_the_limit_are_computed_in_the_request(cast, client_as):
+    """After a quiet spell (or with no worker running) nobody is shown hours-old figures."""
+    client = client_as("county")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        before = member_total(client.get(reverse("home")))
+        MemberFactory(branch=cast.branch_a)
+        clock.shift(aggregates.MAX_AGE_SECONDS + 1)
+        with mock.patch.object(refresh_aggregate, "apply_async") as queue:
+            assert member_total(client.get(reverse("home"))) == before + 1
+        queue.assert_not_called()
+
+
+def test_with_a_cache_of_each_process_own_a_stale_figure_is_refreshed_in_the_request(cast, client_as):
+    """A worker's refresh would land in the worker's memory, never in the web processes'."""
+    client = client_as("county")
+    with override_settings(AGGREGATES_BACKGROUND_REFRESH=False):
+        with time_machine.travel(timezone.now(), tick=False) as clock:
+            before = member_total(client.get(reverse("home")))
+            MemberFactory(branch=cast.branch_a)
+            assert member_total(client.get(reverse("home"))) == before  # within the minute
+            clock.shift(aggregates.FRESH_SECONDS + 1)
+            with mock.patch.object(refresh_aggregate, "apply_async") as queue:
+                assert member_total(client.get(reverse("home"))) == before + 1
+            queue.assert_not_called()

@@ -6,8 +6,10 @@ builds the same markup — label, control, help text, errors — directly, escap
 format_html. Entry forms keep crispy-forms.
 """
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -20,9 +22,16 @@ def _control_class(widget) -> str:
     return "form-control"
 
 
+# Widgets this filter does not lay out itself: crispy-forms renders them.
+_LEFT_TO_CRISPY = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.HiddenInput, forms.MultiWidget)
+_REQUIRED = mark_safe('<span class="asteriskField" aria-hidden="true">*</span>')
+
+
 @register.filter
 def filter_field(field):
     widget = field.field.widget
+    if isinstance(widget, _LEFT_TO_CRISPY) or not field.auto_id:
+        return as_crispy_field(field)
     classes = [widget.attrs.get("class", ""), _control_class(widget)]
     attrs = {}
     described_by = []
@@ -50,19 +59,22 @@ def filter_field(field):
         if field.errors
         else ""
     )
+    required = _REQUIRED if field.field.required else ""
     if isinstance(widget, forms.CheckboxInput):
         return format_html(
-            '<div class="form-check mb-3">{}<label class="form-check-label" for="{}">{}</label>{}{}</div>',
+            '<div class="form-check mb-3">{}<label class="form-check-label" for="{}">{}{}</label>{}{}</div>',
             control,
             field.id_for_label,
             field.label,
+            required,
             help_text,
             errors,
         )
     return format_html(
-        '<div class="mb-3"><label class="form-label" for="{}">{}</label>{}{}{}</div>',
+        '<div class="mb-3"><label class="form-label" for="{}">{}{}</label>{}{}{}</div>',
         field.id_for_label,
         field.label,
+        required,
         control,
         help_text,
         errors,

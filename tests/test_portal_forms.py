@@ -1,0 +1,36 @@
+"""``filter_field``: filter and small action forms' fields in Bootstrap markup, escaped."""
+
+from django import forms
+
+from ningjin_training.templatetags.portal_forms import filter_field
+
+
+class SampleForm(forms.Form):
+    reason = forms.CharField(label="取消原因", help_text="如 <b>暴雨</b>")
+    kind = forms.ChoiceField(label="类型", required=False, choices=[("a", "甲"), ("b", "乙")])
+    mode = forms.ChoiceField(label="方式", choices=[("x", "现场")], widget=forms.RadioSelect)
+
+
+def test_a_required_field_is_marked_and_its_help_text_is_escaped_and_described():
+    html = filter_field(SampleForm()["reason"])
+    assert '<label class="form-label" for="id_reason">取消原因<span class="asteriskField"' in html
+    assert 'aria-describedby="id_reason_helptext"' in html
+    assert "如 &lt;b&gt;暴雨&lt;/b&gt;" in html and "<b>" not in html
+    assert 'class="form-control"' in html and "required" in html
+
+
+def test_an_error_is_tied_to_its_field():
+    form = SampleForm(data={"reason": "", "mode": "x"})
+    form.is_valid()
+    html = filter_field(form["reason"])
+    assert 'aria-invalid="true"' in html and "is-invalid" in html
+    assert 'aria-describedby="id_reason_helptext id_reason_error"' in html
+    assert '<div id="id_reason_error" class="invalid-feedback d-block">' in html
+
+
+def test_an_optional_select_has_no_marker_and_radio_buttons_are_left_to_crispy():
+    select = filter_field(SampleForm()["kind"])
+    assert 'class="form-select"' in select and "asteriskField" not in select
+    radios = filter_field(SampleForm()["mode"])
+    assert 'type="radio"' in radios and "form-check-input" in radios
+    assert 'for=""' not in radios
