@@ -260,3 +260,19 @@ def test_a_bad_month_in_the_list_filter_is_explained_beside_the_field(client_as,
     assert 'id="id_month_error"' in html and "月份格式应为 2026-06。" in html
     assert 'aria-describedby="id_month_error"' in html
     assert "本月专题" in html  # the list is still shown, unfiltered by the bad month
+
+
+def test_the_session_list_rows_escape_titles_and_mark_county_wide_sessions(client_as, cast):
+    SessionFactory(township=cast.township_a, title="<script>alert(1)</script>", capacity=30)
+    SessionFactory(township=None, title="全县示范课", status=Session.Status.PUBLISHED, capacity=None)
+    html = client_as("township_a").get(reverse("courses:session-list")).text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    row = next(r for r in html.split("<tr>") if "全县示范课" in r)
+    assert "<td>全县 <span" in row and "只读" in row
+    assert "0/30" in html  # enrolled of capacity
+
+
+def test_an_empty_session_list_says_so(client_as):
+    html = client_as("township_a").get(reverse("courses:session-list"), {"q": "没有这个培训"}).text
+    assert "没有符合条件的培训。" in html

@@ -97,3 +97,16 @@ def test_member_list_query_count_does_not_grow_with_members(cast, client_as, dja
         MemberFactory(branch=cast.branch_b)
     with django_assert_max_num_queries(10):
         client.get(reverse("trainees:member-list"))
+
+
+def test_member_list_rows_escape_names_and_mark_members_off_the_roll(cast, client_as):
+    MemberFactory(branch=cast.branch_a, name="<b>王</b>", is_active=False)
+    html = client_as("township_a").get(reverse("trainees:member-list")).text
+    assert "<b>王</b>" not in html and "&lt;b&gt;王&lt;/b&gt;" in html
+    row = next(r for r in html.split("<tr>") if "王" in r)
+    assert "不在册" in row and "甲村党支部" in row and "甲镇" in row
+
+
+def test_an_empty_member_list_says_so(cast, client_as):
+    html = client_as("township_a").get(reverse("trainees:member-list"), {"q": "没有这个人"}).text
+    assert "没有符合条件的党员。" in html
