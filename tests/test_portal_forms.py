@@ -34,3 +34,12 @@ def test_an_optional_select_has_no_marker_and_radio_buttons_are_left_to_crispy()
     radios = filter_field(SampleForm()["mode"])
     assert 'type="radio"' in radios and "form-check-input" in radios
     assert 'for=""' not in radios
+
+
+def test_a_chosen_filter_option_stays_selected_and_labels_are_escaped():
+    form = SampleForm(data={"kind": "b"})
+    form.fields["kind"].choices = [("a", "<i>甲</i>"), ("b", "乙")]
+    html = filter_field(form["kind"])
+    assert '<option value="b" selected>乙</option>' in html
+    assert '<option value="a">&lt;i&gt;甲&lt;/i&gt;</option>' in html
+    assert 'class="form-select"' in html and 'name="kind"' in html and 'id="id_kind"' in html
