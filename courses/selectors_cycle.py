@@ -296,7 +296,7 @@ def open_sessions_for(member: Member, *, exclude_ids) -> list[Session]:
 
 
 def my_schedule(member: Member, year: int) -> dict:
-    """The trainee's schedule; ``member`` may come annotated by ``with_hours`` for ``year``."""
+    """The trainee's schedule; ``member`` comes annotated by ``with_hours`` for ``year``."""
     now = timezone.now()
     enrollments = list(
         my_enrollments(member)
@@ -309,15 +309,10 @@ def my_schedule(member: Member, year: int) -> dict:
         .select_related("session")
         .order_by("-session__starts_at")[:20]
     )
-    hours = (
-        member
-        if hasattr(member, "total_hours")
-        else with_hours(Member.objects.filter(pk=member.pk), year).get()
-    )
     return {
         "enrollments": enrollments,
         "open_sessions": open_sessions_for(member, exclude_ids=[e.session_id for e in enrollments]),
         "past": past,
-        "hours": hours,
-        "percent": progress_percent(hours.total_hours, hours.target_hours),
+        "hours": member,
+        "percent": progress_percent(member.total_hours, member.target_hours),
     }

@@ -198,10 +198,13 @@ def township_metrics(township_ids, year: int) -> dict[int, dict]:
     return result
 
 
-def report_metrics(report) -> dict:
-    """The frozen snapshot of a submitted report, or the live figures of a draft."""
+def report_metrics(report, *, live: bool = False) -> dict:
+    """The frozen snapshot of a submitted report, or the figures of a draft (``live``: computed
+    now rather than read from the cache — for a document that is handed out)."""
     if report.is_frozen:
         return report.metrics
+    if live:
+        return draft_report_metrics(report.township_id, report.year)
     # A draft's figures scan the township's year of attendance (~0.5 s at county scale): kept in
     # the shared cache and refreshed in the background once a minute old (ningjin_training.
     # aggregates). Submission computes them afresh for the snapshot (services.report_transition).

@@ -357,13 +357,7 @@ def report_transition(request, pk):
 @role_required(*STAFF_ROLES)
 def report_pdf(request, pk):
     report = _visible_report(request, pk)
-    # A document handed out: a draft's figures are computed now, not taken from the cache.
-    metrics = (
-        report.metrics
-        if report.is_frozen
-        else selectors.draft_report_metrics(report.township_id, report.year)
-    )
-    rows = selectors.metric_rows(metrics)
+    rows = selectors.metric_rows(selectors.report_metrics(report, live=True))
     pdf = exports.report_pdf(report, rows, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (

@@ -79,9 +79,3 @@ def cached(name: str, *args, fresh: int = FRESH_SECONDS):
             cache.delete(f"{key}:refreshing")
             log.warning("could not queue the refresh of aggregate %s", name, exc_info=True)
     return value
-
-
-def computed_at(name: str, *args) -> float | None:
-    """When the kept value of ``name(*args)`` was computed (a Unix time), or None."""
-    entry = cache.get(_key(name, args))
-    return entry[0] if entry else None

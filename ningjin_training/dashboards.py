@@ -74,16 +74,12 @@ def _domain_rows(branches):
 
 
 def trainee_dashboard(user) -> dict:
-    member_id = member_id_of(user)
-    member = (
-        Member.objects.select_related("branch__township")
-        .prefetch_related("groups")
-        .filter(pk=member_id)
-        .first()
-    )
+    year = timezone.localdate().year
+    members = Member.objects.select_related("branch__township").prefetch_related("groups")
+    member = selectors_cycle.with_hours(members.filter(pk=member_id_of(user)), year).first()
     context = {"member": member}
     if member is not None:
-        schedule = selectors_cycle.my_schedule(member, timezone.localdate().year)
+        schedule = selectors_cycle.my_schedule(member, year)
         context.update(
             hours=schedule["hours"], percent=schedule["percent"], upcoming=schedule["enrollments"][:3]
         )

@@ -23,7 +23,6 @@ import base64
 import binascii
 import functools
 import hashlib
-import hmac
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -123,11 +122,7 @@ setting_changed.connect(reset_keys, dispatch_uid="trainees_idcrypto_reset_keys")
 
 def encrypt(id_number: str, *, keys: Keys | None = None) -> str:
     """``v1:`` + base64(nonce + ciphertext): a fresh random nonce, so equal numbers differ."""
-    if not id_number:
-        return ""
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = (keys or _keys()).aead.encrypt(nonce, id_number.encode(), _AAD)
-    return PREFIX + base64.b64encode(nonce + sealed).decode("ascii")
+    return encrypt_many([id_number], keys=keys)[0]
 
 
 def decrypt(token: str, *, keys: Keys | None = None) -> str:
@@ -144,10 +139,7 @@ def decrypt(token: str, *, keys: Keys | None = None) -> str:
 
 def blind_index(id_number: str, *, keys: Keys | None = None) -> str:
     """HMAC-SHA256 (64 hex characters) of the normalised number; "" for no number."""
-    id_number = normalize_id_number(id_number)
-    if not id_number:
-        return ""
-    return hmac.new((keys or _keys()).hash_key, id_number.encode(), hashlib.sha256).hexdigest()
+    return blind_indexes([id_number], keys=keys)[0]
 
 
 def blind_indexes(id_numbers: Iterable[str], *, keys: Keys | None = None) -> list[str]:
