@@ -12,7 +12,7 @@ class CoursesConfig(AppConfig):
         from .models import Attendance, CourseRequest, Enrollment, MonthlyPlan, Session
 
         # Sessions, enrolments, attendance, requests and plans are audited on every
-        # single-row change (docs/security.md); the bulk paths in services_cycle.py
+        # single-row change (docs/security.md); the bulk paths in cycle/services.py
         # call audit.record_bulk themselves.
         audit.register(Session, exclude=["created_at", "updated_at"])
         audit.register(Enrollment, exclude=["updated_at"])

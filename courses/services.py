@@ -1,4 +1,4 @@
-"""Write workflows of the courses app: pipeline steps, materials, routes, delivery, study hours.
+"""Write workflows of the courses app: pipeline steps, materials, routes, delivery.
 
 Every function is keyword-only and atomic. Permission rules that belong to the
 workflow itself (who may approve, who may accept) are enforced here, so a view
@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-import audit
 from trainees.models import Branch, Department, Township
 from trainees.scoping import Role, role_of, township_id_of
 
@@ -29,7 +28,6 @@ from .models import (
     Instructor,
     RouteStop,
     Session,
-    StudyHoursEntry,
     TeachingRoute,
 )
 
@@ -278,42 +276,3 @@ def course_request_cancel(*, request: CourseRequest, by, note: str = "") -> Cour
     _check_move(request, CourseRequest.Status.CANCELLED, by)
     request.transition(CourseRequest.Status.CANCELLED, by=by, note=note)
     return request
-
-
-# ---------------------------------------------------------------------------
-# Manual study hours
-
-
-@transaction.atomic
-def study_hours_record_branch(
-    *, branch: Branch, date: datetime.date, hours: Decimal, source: str, note: str = "", by
-) -> dict[str, int]:
-    """One entry per active member of ``branch`` (a branch meeting), in one insert.
-
-    Members who already have an entry of that date and source are skipped, so
-    sending the form twice does not count the meeting twice.
-    """
-    members = branch.members.active().order_by("pk")
-    already = set(
-        StudyHoursEntry.objects.filter(member__branch=branch, date=date, source=source).values_list(
-            "member_id", flat=True
-        )
-    )
-    active_ids = list(members.values_list("pk", flat=True))
-    member_ids = [pk for pk in active_ids if pk not in already]
-    created = StudyHoursEntry.objects.bulk_create(
-        [
-            StudyHoursEntry(member_id=pk, date=date, hours=hours, source=source, note=note, recorded_by=by)
-            for pk in member_ids
-        ],
-        batch_size=1000,
-    )
-    # bulk_create sends no signals: the audit rows are written here (see the audit package).
-    audit.record_bulk(
-        StudyHoursEntry,
-        [entry.pk for entry in created if entry.pk is not None],
-        audit.Action.BULK_CREATE,
-        {"date": [None, date], "hours": [None, hours], "source": [None, source]},
-        actor=by,
-    )
-    return {"created": len(created), "skipped": len(active_ids) - len(member_ids)}

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .urls_cycle import urlpatterns as cycle_urlpatterns
+from .cycle.urls import urlpatterns as cycle_urlpatterns
 
 app_name = "courses"
 

@@ -25,8 +25,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses.cycle.selectors import exempt_member, target_hours_of_member
 from courses.models import Attendance, Session, StudyHoursEntry
-from courses.selectors_cycle import exempt_member, target_hours_of_member
 from ningjin_training import aggregates
 from trainees.models import Member
 

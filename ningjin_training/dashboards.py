@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from courses import selectors, selectors_cycle
+from courses import selectors
+from courses.cycle import selectors as cycle_selectors
 from courses.models import Session
 from trainees.models import Branch, Member, MemberGroup, Township
 from trainees.scoping import member_id_of, township_id_of
@@ -39,10 +40,10 @@ def county_numbers(year: int) -> dict:
         },
         "branches_by_domain": _domain_rows(Branch.objects.all()),
         "course_counts": selectors.county_course_counts(),
-        **selectors_cycle.county_cycle_numbers(year),
+        **cycle_selectors.county_cycle_numbers(year),
         "computed_at": timezone.now(),
         "cycle_year": year,
-        "heatmap": selectors_cycle.heatmap(year, townships),
+        "heatmap": cycle_selectors.heatmap(year, townships),
     }
 
 
@@ -62,7 +63,7 @@ def township_dashboard(user) -> dict:
         "probationary_count": status_counts.get(Member.Status.PROBATIONARY, 0),
         "full_count": status_counts.get(Member.Status.FULL, 0),
         "branches_by_domain": _domain_rows(Branch.objects.filter(township=township)),
-        **selectors_cycle.township_cycle_numbers(township, timezone.localdate().year),
+        **cycle_selectors.township_cycle_numbers(township, timezone.localdate().year),
     }
 
 
@@ -76,10 +77,10 @@ def _domain_rows(branches):
 def trainee_dashboard(user) -> dict:
     year = timezone.localdate().year
     members = Member.objects.select_related("branch__township").prefetch_related("groups")
-    member = selectors_cycle.with_hours(members.filter(pk=member_id_of(user)), year).first()
+    member = cycle_selectors.with_hours(members.filter(pk=member_id_of(user)), year).first()
     context = {"member": member}
     if member is not None:
-        schedule = selectors_cycle.my_schedule(member, year)
+        schedule = cycle_selectors.my_schedule(member, year)
         context.update(
             hours=schedule["hours"], percent=schedule["percent"], upcoming=schedule["enrollments"][:3]
         )

@@ -6,13 +6,13 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditAction, AuditEntry
-from courses.models import Attendance, Enrollment, MonthlyPlan, Session
-from courses.services_cycle import (
+from courses.cycle.services import (
     enrollment_withdraw,
     session_invite,
     session_series_create,
     session_transition,
 )
+from courses.models import Attendance, Enrollment, MonthlyPlan, Session
 from trainees.models import ImportBatch, Member
 from trainees.services import member_import_commit, member_import_preview
 

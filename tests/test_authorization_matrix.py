@@ -163,7 +163,7 @@ def _plan_a(cast):
 
 def _feed(kind):
     def build(cast):
-        from courses.views_cycle import _feed_token
+        from courses.cycle.views import _feed_token
 
         _session_a(cast)
         pk = cast.trainee_member.pk if kind == "member" else cast.township_a.pk

@@ -9,13 +9,13 @@ from django.db import close_old_connections, connection
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import Attendance, Session
-from courses.services_cycle import (
+from courses.cycle.services import (
     CHECKIN_TOKEN_MAX_AGE,
     CheckInRefused,
     attendance_check_in,
     checkin_token,
 )
+from courses.models import Attendance, Session
 
 from .cycle_fixtures import enrol, live_session
 
@@ -189,8 +189,8 @@ def test_two_concurrent_scans_record_one_attendance_on_postgresql(cast):
 def test_concurrent_sign_ups_never_exceed_capacity_on_postgresql(cast):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (make test-services)")
+    from courses.cycle.services import enrollment_signup
     from courses.models import Enrollment
-    from courses.services_cycle import enrollment_signup
 
     from .factories import MemberFactory
 

@@ -5,8 +5,8 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from courses.cycle.services import CHECKIN_SALT, checkin_token
 from courses.models import Attendance
-from courses.services_cycle import CHECKIN_SALT, checkin_token
 
 from .cycle_fixtures import enrol, live_session
 from .factories import MemberFactory, make_user

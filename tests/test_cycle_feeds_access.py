@@ -4,7 +4,7 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from courses.views_cycle import _feed_token
+from courses.cycle.views import _feed_token
 
 from .cycle_fixtures import enrol, live_session
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from courses.cycle.selectors import behind_target, heatmap, with_hours
+from courses.cycle.views import _feed_token
 from courses.models import Attendance, MonthlyPlan, StudyHoursEntry, StudyHoursTarget
-from courses.selectors_cycle import behind_target, heatmap, with_hours
-from courses.views_cycle import _feed_token
 from trainees.models import Member
 
 from .cycle_fixtures import enrol, live_session

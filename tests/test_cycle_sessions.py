@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from courses.cycle.services import session_cancel, session_move, session_transition
 from courses.models import Attendance, Enrollment, MonthlyPlan, Session, SessionEvent
-from courses.services_cycle import session_cancel, session_move, session_transition
 
 from .cycle_fixtures import enrol, live_session
 from .factories_courses import SessionFactory

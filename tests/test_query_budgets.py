@@ -51,7 +51,7 @@ def _member_a(cast):
 
 def _hours_a(cast):
     """Manual hours of township A's members (recorded by a branch meeting) for the hours pages."""
-    from courses.services import study_hours_record_branch
+    from courses.cycle.services import study_hours_record_branch
 
     study_hours_record_branch(
         branch=cast.branch_a,
@@ -125,7 +125,7 @@ def _session_pk(cast):
 
 
 def _checkin(cast):
-    from courses.services_cycle import checkin_token
+    from courses.cycle.services import checkin_token
 
     session = _session_a(cast)
     return {"pk": session.pk, "code": checkin_token(session)}
@@ -138,14 +138,14 @@ def _plan_a(cast):
 
 
 def _member_feed(cast):
-    from courses.views_cycle import _feed_token
+    from courses.cycle.views import _feed_token
 
     _session_a(cast)
     return {"token": _feed_token("member", cast.trainee_member.pk)}
 
 
 def _township_feed(cast):
-    from courses.views_cycle import _feed_token
+    from courses.cycle.views import _feed_token
 
     _session_a(cast)
     return {"token": _feed_token("township", cast.township_a.pk)}

@@ -25,8 +25,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from courses.cycle.services import AttendanceRow, StaleAttendance, attendance_bulk_save
 from courses.models import Attendance, Enrollment, Session
-from courses.services_cycle import AttendanceRow, StaleAttendance, attendance_bulk_save
 from ningjin_training.celery import app as celery_app
 from notifications.models import Kind, Notification, NotificationPreference, Reminder
 from notifications.services import chunked, reminder_rows, reminders_plan

@@ -5,7 +5,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from courses import demo as courses_demo
-from courses import demo_cycle
+from courses.cycle import demo as cycle_demo
 from evaluations import demo as evaluations_demo
 from trainees import demo as trainees_demo
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             params["members"] = members
         logins = trainees_demo.seed(**params)
         courses_demo.seed()
-        demo_cycle.seed_cycle(**CYCLE[scale])
+        cycle_demo.seed_cycle(**CYCLE[scale])
         if connection.vendor == "postgresql":
             # Fresh planner statistics after the bulk load, before anything aggregates over it.
             with connection.cursor() as cursor:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_cycle as views
+from . import views
 
 urlpatterns = [
     path("sessions/", views.session_list, name="session-list"),

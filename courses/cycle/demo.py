@@ -13,9 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from trainees.models import Member, MemberGroup, Township
-
-from .models import (
+from courses.models import (
     Attendance,
     Enrollment,
     LessonPreparation,
@@ -25,6 +23,7 @@ from .models import (
     StudyHoursTarget,
     Theme,
 )
+from trainees.models import Member, MemberGroup, Township
 
 MONTHS = 24
 THEMES = [

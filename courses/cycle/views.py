@@ -22,12 +22,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from icalendar import Calendar, Event
 
+from courses.models import Attendance, Enrollment, IllegalTransition, MonthlyPlan, Session, StudyHoursEntry
 from trainees.models import Branch, Member, Township
 from trainees.scoping import Role, member_id_of, role_of, role_required, township_id_of
 
-from . import selectors_cycle as selectors
-from . import services_cycle as services
-from .forms_cycle import (
+from . import selectors, services
+from .forms import (
     BranchHoursForm,
     CancelForm,
     LedgerFilterForm,
@@ -37,8 +37,6 @@ from .forms_cycle import (
     SessionForm,
     StudyHoursEntryForm,
 )
-from .models import Attendance, Enrollment, IllegalTransition, MonthlyPlan, Session, StudyHoursEntry
-from .services import study_hours_record_branch
 
 STAFF = (Role.COUNTY, Role.TOWNSHIP)
 PAGE_SIZE = 25
@@ -565,7 +563,7 @@ def hours_branch(request):
     """A branch meeting's hours for every active member of the branch, and the latest entries."""
     form = BranchHoursForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        result = study_hours_record_branch(**form.cleaned_data, by=request.user)
+        result = services.study_hours_record_branch(**form.cleaned_data, by=request.user)
         messages.success(
             request,
             _("已为%(branch)s %(created)d 名党员登记学时；%(skipped)d 人当天已有同类登记，未重复登记。")

@@ -10,10 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from trainees.models import Branch, MemberGroup, Township
-from trainees.scoping import Role, role_of, township_id_of
-
-from .models import (
+from courses.models import (
     Course,
     Instructor,
     LessonPreparation,
@@ -23,6 +20,8 @@ from .models import (
     TeachingRoute,
     Theme,
 )
+from trainees.models import Branch, MemberGroup, Township
+from trainees.scoping import Role, role_of, township_id_of
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -24,9 +24,8 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from courses.models import Attendance, Enrollment, MonthlyPlan, Session, StudyHoursEntry, StudyHoursTarget
 from trainees.models import Member, Township
-
-from .models import Attendance, Enrollment, MonthlyPlan, Session, StudyHoursEntry, StudyHoursTarget
 
 CREDITED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 HOURS = DecimalField(max_digits=7, decimal_places=1)

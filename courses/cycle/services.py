@@ -1,10 +1,11 @@
-"""Write workflows of the monthly cycle (一月一训): sessions, plans, enrolment, check-in, attendance."""
+"""Write workflows of the monthly cycle (一月一训): sessions, plans, enrolment, check-in, attendance, manual study hours."""
 
 from __future__ import annotations
 
 import datetime
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -13,10 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
-from trainees.models import Member
-
-from . import notices
-from .models import (
+from courses import notices
+from courses.models import (
     Attendance,
     AttendanceChange,
     Enrollment,
@@ -25,7 +24,9 @@ from .models import (
     MonthlyPlan,
     Session,
     SessionEvent,
+    StudyHoursEntry,
 )
+from trainees.models import Branch, Member
 
 CHECKIN_SALT = "courses.checkin"
 CHECKIN_SLOT_SECONDS = 120  # the projector's QR code changes every two minutes
@@ -630,3 +631,42 @@ def attendance_bulk_save(*, session: Session, by, rows: list[AttendanceRow]) -> 
         actor=by,
     )
     return {"created": len(created), "updated": len(to_update)}
+
+
+# ---------------------------------------------------------------------------
+# Manual study hours
+
+
+@transaction.atomic
+def study_hours_record_branch(
+    *, branch: Branch, date: datetime.date, hours: Decimal, source: str, note: str = "", by
+) -> dict[str, int]:
+    """One entry per active member of ``branch`` (a branch meeting), in one insert.
+
+    Members who already have an entry of that date and source are skipped, so
+    sending the form twice does not count the meeting twice.
+    """
+    members = branch.members.active().order_by("pk")
+    already = set(
+        StudyHoursEntry.objects.filter(member__branch=branch, date=date, source=source).values_list(
+            "member_id", flat=True
+        )
+    )
+    active_ids = list(members.values_list("pk", flat=True))
+    member_ids = [pk for pk in active_ids if pk not in already]
+    created = StudyHoursEntry.objects.bulk_create(
+        [
+            StudyHoursEntry(member_id=pk, date=date, hours=hours, source=source, note=note, recorded_by=by)
+            for pk in member_ids
+        ],
+        batch_size=1000,
+    )
+    # bulk_create sends no signals: the audit rows are written here (see the audit package).
+    audit.record_bulk(
+        StudyHoursEntry,
+        [entry.pk for entry in created if entry.pk is not None],
+        audit.Action.BULK_CREATE,
+        {"date": [None, date], "hours": [None, hours], "source": [None, source]},
+        actor=by,
+    )
+    return {"created": len(created), "skipped": len(active_ids) - len(member_ids)}
