@@ -9,9 +9,9 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import NoReverseMatch, reverse
 
+from core.roles import Role
 from ningjin_training.middleware import SessionLifetimeMiddleware
 from trainees.models import Member, Profile, Township
-from trainees.scoping import Role
 
 from .load import Page
 

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import Role
 from trainees.models import Branch, Department
-from trainees.scoping import Role
 
 from .models import (
     Course,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from trainees.scoping import Role, role_of
+from core.roles import Role, role_of
 
 from .models import Course, CourseRequest, Instructor, Session
 

@@ -16,15 +16,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.roles import Role, role_of
+from core.workflow import IllegalTransition
 from trainees.models import Branch, Department, Township
-from trainees.scoping import Role, role_of, township_id_of
+from trainees.scoping import township_id_of
 
 from .models import (
     Course,
     CourseMaterial,
     CourseRequest,
     CourseStageRecord,
-    IllegalTransition,
     Instructor,
     RouteStop,
     Session,

@@ -15,9 +15,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.workflow import IllegalTransition
 from trainees.models import Township
 
-from .models import IllegalTransition, MonthlyPlan, Session, Theme
+from .models import MonthlyPlan, Session, Theme
 
 SYSTEM_USERNAME = "system"
 TASK_OPTIONS = {

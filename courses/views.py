@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from trainees.scoping import Role, role_of, role_required, township_id_of
+from core.roles import Role, role_of, role_required
+from core.workflow import IllegalTransition
+from trainees.scoping import township_id_of
 
 from . import selectors, services
 from .forms import (
@@ -39,7 +41,6 @@ from .models import (
     CourseLink,
     CourseMaterial,
     CourseRequest,
-    IllegalTransition,
     Instructor,
     RouteStop,
     TeachingBase,

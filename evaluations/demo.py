@@ -15,9 +15,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from core.roles import Role
 from courses.models import Attendance, Course, Enrollment, Session, StudyHoursEntry, StudyHoursTarget, Tag
 from trainees.models import District, Member, MemberGroup, Profile, Township
-from trainees.scoping import Role
 
 from .models import (
     AnnualReport,

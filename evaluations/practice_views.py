@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses.models import Attendance, IllegalTransition, Instructor
+from core.roles import Role, role_of, role_required
+from core.workflow import IllegalTransition
+from courses.models import Attendance, Instructor
 from trainees.models import Member, Township
-from trainees.scoping import Role, member_id_of, role_of, role_required, township_id_of
+from trainees.scoping import member_id_of, township_id_of
 
 from . import exports, selectors, services
 from .forms import FeedbackForm, PerformanceFilterForm, PracticeTaskForm, TaskReportForm, TransitionForm

@@ -17,9 +17,11 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Attendance, Course, IllegalTransition, Session, Tag
+from core.roles import Role, role_of
+from core.workflow import IllegalTransition
+from courses.models import Attendance, Course, Session, Tag
 from trainees.models import Branch, Member, MemberGroup, Township
-from trainees.scoping import Role, member_id_of, role_of, township_id_of
+from trainees.scoping import member_id_of, township_id_of
 
 from .models import (
     AnnualReport,

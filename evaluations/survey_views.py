@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses.models import IllegalTransition
+from core.roles import Role, role_of, role_required
+from core.workflow import IllegalTransition
 from trainees.models import Member, Township
-from trainees.scoping import Role, member_id_of, role_of, role_required, township_id_of
+from trainees.scoping import member_id_of, township_id_of
 
 from . import selectors, services
 from .forms import NeedsSurveyForm, PlanItemForm, QuestionForm, SurveyAnswerForm, TransitionForm

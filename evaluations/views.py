@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses.models import IllegalTransition, MonthlyPlan
+from core.roles import Role, role_of, role_required
+from core.workflow import IllegalTransition
+from courses.models import MonthlyPlan
 from trainees.models import Township
-from trainees.scoping import Role, role_of, role_required, township_id_of
+from trainees.scoping import township_id_of
 
 from . import exports, selectors, services
 from .forms import (

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from audit.filters import AuditEntryFilter
 from audit.models import AuditEntry
-from trainees.scoping import Role, role_required
+from core.roles import Role, role_required
 
 PAGE_SIZE = 50
 

@@ -1,4 +1,4 @@
-from trainees.scoping import Role, role_of
+from core.roles import Role, role_of
 
 TEXT_SIZE_COOKIE = "text_size"
 

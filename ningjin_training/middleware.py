@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 
-from trainees.scoping import Role, role_of
+from core.roles import Role, role_of
 
 security_log = logging.getLogger("ningjin.security")
 

@@ -5,7 +5,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from trainees.scoping import Role, role_of
+from core.roles import Role, role_of
 
 from . import dashboards
 from .context_processors import TEXT_SIZE_COOKIE

@@ -17,8 +17,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from core.roles import Role
 from trainees.models import Member, Township
-from trainees.scoping import Role
 
 from .messages import due_time
 from .models import BeatHeartbeat, Kind, Reminder, ReminderRule

@@ -5,7 +5,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trainees.scoping import Role, role_required
+from core.roles import Role, role_required
 
 from .filters import ReminderFilter
 from .forms import PreferenceForm

@@ -9,7 +9,7 @@ import pytest
 from django.db import connections
 from hypothesis import settings as hypothesis_settings
 
-from trainees.scoping import Role
+from core.roles import Role
 
 from .factories import BranchFactory, MemberFactory, TownshipFactory, make_user
 

@@ -4,8 +4,8 @@ import itertools
 import factory
 from django.contrib.auth import get_user_model
 
+from core.roles import Role
 from trainees.models import Branch, Department, District, Member, MemberGroup, Profile, Township
-from trainees.scoping import Role
 from trainees.validators import id_number_check_char
 
 _id_seq = itertools.count(1)

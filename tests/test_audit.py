@@ -11,8 +11,8 @@ from django.utils import timezone
 
 import audit
 from audit.models import AuditAction, AuditEntry
+from core.roles import Role
 from trainees.models import Member, MemberGroup, Profile
-from trainees.scoping import Role
 
 from .factories import MemberFactory
 from .test_members import member_form

@@ -4,8 +4,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.roles import role_of
 from trainees.backends import PortalModelBackend
-from trainees.scoping import member_id_of, role_of, township_id_of
+from trainees.scoping import member_id_of, township_id_of
 
 
 def test_the_user_comes_with_role_township_and_member_in_one_query(cast):

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from core.workflow import IllegalTransition
 from courses.models import (
     Course,
     CourseRequest,
     Enrollment,
-    IllegalTransition,
     Session,
     StudyHoursEntry,
     StudyHoursTarget,

@@ -7,8 +7,9 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
+from core.workflow import IllegalTransition
 from courses.cycle.services import enrollment_signup, enrollment_withdraw, session_invite, waitlist_promote
-from courses.models import Enrollment, IllegalTransition, Session
+from courses.models import Enrollment, Session
 from trainees.models import Branch
 
 from .cycle_fixtures import enrol, live_session

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from courses.models import IllegalTransition
+from core.workflow import IllegalTransition
 from evaluations.models import EvidenceFile, ImprovementItem, QuarterlyReview
 from evaluations.services import item_submit_evidence, item_transition
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from courses.models import Attendance, IllegalTransition, Session, StudyHoursEntry, StudyHoursTarget
+from core.workflow import IllegalTransition
+from courses.models import Attendance, Session, StudyHoursEntry, StudyHoursTarget
 from evaluations.models import AnnualReport, ImprovementItem, PracticeTask, SessionFeedback
 from evaluations.selectors import report_metrics, township_metrics
 from evaluations.services import report_start, report_transition

@@ -5,7 +5,8 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from courses.models import Course, IllegalTransition, Session
+from core.workflow import IllegalTransition
+from courses.models import Course, Session
 from evaluations.models import PlannedSession, SurveyAnswer, SurveyResponse, TeachingPlan
 from evaluations.selectors import survey_results
 from evaluations.services import plan_item_to_session, plan_transition, plans_draft_from_survey, survey_answer

@@ -15,8 +15,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from core.roles import Role
+
 from .models import Branch, Department, District, Member, MemberGroup, Profile, Township
-from .scoping import Role
 from .validators import id_number_check_char
 
 DEMO_PASSWORD = "Ningjin2026demo"

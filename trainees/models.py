@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import Role
+
 from . import idcrypto
-from .scoping import Role, ScopedQuerySet
+from .scoping import ScopedQuerySet
 from .validators import (
     birth_date_from_id_number,
     mask_phone,

@@ -14,45 +14,13 @@ so an object outside the user's scope is a 404, never a leak.
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    COUNTY = "county", _("县委组织部工作人员")
-    TOWNSHIP = "township", _("乡镇党校管理员")
-    INSTRUCTOR = "instructor", _("授课教师")
-    TRAINEE = "trainee", _("学员")
-
-
-def role_of(user) -> str | None:
-    """The user's portal role, cached on the user object for the request."""
-    if user is None or not user.is_authenticated:
-        return None
-    if hasattr(user, "_portal_role"):
-        return user._portal_role
-    role = None
-    profile = _profile_of(user)
-    if profile is not None:
-        role = profile.role
-    elif user.is_superuser:
-        role = Role.COUNTY
-    user._portal_role = role
-    return role
-
-
-def _profile_of(user):
-    try:
-        return user.portal_profile
-    except models.ObjectDoesNotExist:
-        return None
+from core.roles import Role, profile_of, role_of
 
 
 def township_id_of(user) -> int | None:
-    profile = _profile_of(user)
+    profile = profile_of(user)
     return profile.township_id if profile is not None else None
 
 
@@ -106,21 +74,6 @@ class ScopedQuerySet(models.QuerySet):
             member_path=self.member_path,
             instructor_user_path=self.instructor_user_path,
         )
-
-
-def role_required(*roles: str):
-    """Refuse (403) a view to users whose role is not among ``roles``."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if role_of(request.user) not in roles:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def can_see_personal_data(user) -> bool:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 import audit
+from core.roles import Role, role_of
 
 from .importing import (
     ConcurrentChangeError,
@@ -24,7 +25,7 @@ from .importing import (
     read_roster,
 )
 from .models import Branch, ImportBatch, Member
-from .scoping import Role, role_of, township_id_of
+from .scoping import township_id_of
 
 logger = logging.getLogger(__name__)
 

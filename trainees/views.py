@@ -8,13 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 import audit
+from core.roles import Role, role_required
 
 from .exporting import member_export
 from .filters import MemberFilter
 from .forms import MemberForm, MemberImportForm
 from .importing import ImportFileError
 from .models import ImportBatch, Member, Township
-from .scoping import Role, can_see_personal_data, role_required
+from .scoping import can_see_personal_data
 from .services import member_import_commit, member_import_preview
 
 STAFF_ROLES = (Role.COUNTY, Role.TOWNSHIP)

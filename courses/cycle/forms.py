@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import Role, role_of
 from courses.models import (
     Course,
     Instructor,
@@ -21,7 +22,7 @@ from courses.models import (
     Theme,
 )
 from trainees.models import Branch, MemberGroup, Township
-from trainees.scoping import Role, role_of, township_id_of
+from trainees.scoping import township_id_of
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import audit
+from core.workflow import IllegalTransition
 from courses import notices
 from courses.models import (
     Attendance,
     AttendanceChange,
     Enrollment,
-    IllegalTransition,
     LessonPreparation,
     MonthlyPlan,
     Session,

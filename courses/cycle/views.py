@@ -22,9 +22,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from icalendar import Calendar, Event
 
-from courses.models import Attendance, Enrollment, IllegalTransition, MonthlyPlan, Session, StudyHoursEntry
+from core.roles import Role, role_of, role_required
+from core.workflow import IllegalTransition
+from courses.models import Attendance, Enrollment, MonthlyPlan, Session, StudyHoursEntry
 from trainees.models import Branch, Member, Township
-from trainees.scoping import Role, member_id_of, role_of, role_required, township_id_of
+from trainees.scoping import member_id_of, township_id_of
 
 from . import selectors, services
 from .forms import (

@@ -1,6 +1,6 @@
 """Models of the courses app, re-exported so ``from courses.models import Course`` works."""
 
-from .base import CatalogQuerySet, IllegalTransition, TransitionEvent, Workflow
+from .base import CatalogQuerySet
 from .catalog import (
     Course,
     CourseLink,
@@ -38,7 +38,6 @@ __all__ = [
     "CourseRequestEvent",
     "CourseStageRecord",
     "Enrollment",
-    "IllegalTransition",
     "Instructor",
     "LessonPreparation",
     "MonthlyPlan",
@@ -52,6 +51,4 @@ __all__ = [
     "TeachingBase",
     "TeachingRoute",
     "Theme",
-    "TransitionEvent",
-    "Workflow",
 ]

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.workflow import Workflow
 from trainees.models import Department, Township
 
-from .base import CatalogQuerySet, Workflow
+from .base import CatalogQuerySet
 
 
 class Tag(models.Model):

@@ -7,10 +7,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.workflow import TransitionEvent, Workflow
 from trainees.models import Branch, Department, Township
 from trainees.scoping import ScopedQuerySet
 
-from .base import TransitionEvent, Workflow
 from .catalog import Course, Instructor
 
 

@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import Role, role_of
+from core.workflow import TransitionEvent, Workflow
 from trainees.models import Branch, Member, MemberGroup, Township
-from trainees.scoping import Role, ScopedQuerySet, role_of, scope_queryset, township_id_of
+from trainees.scoping import ScopedQuerySet, scope_queryset, township_id_of
 
-from .base import TransitionEvent, Workflow
 from .catalog import Course, Instructor, TeachingBase, TeachingRoute, Theme
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import TransitionEvent, Workflow
+from core.workflow import TransitionEvent, Workflow
 from trainees.models import Member
 from trainees.scoping import ScopedQuerySet
 

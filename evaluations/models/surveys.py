@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Course, Session, Tag, TransitionEvent, Workflow
+from core.workflow import TransitionEvent, Workflow
+from courses.models import Course, Session, Tag
 from trainees.models import Branch, Member, MemberGroup, Township
 from trainees.scoping import ScopedQuerySet
 

@@ -11,7 +11,8 @@ from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
 
-from trainees.scoping import Role, township_id_of
+from core.roles import Role
+from trainees.scoping import township_id_of
 
 register = template.Library()
 

@@ -25,13 +25,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.roles import Role
 from courses.cycle.services import AttendanceRow, StaleAttendance, attendance_bulk_save
 from courses.models import Attendance, Enrollment, Session
 from ningjin_training.celery import app as celery_app
 from notifications.models import Kind, Notification, NotificationPreference, Reminder
 from notifications.services import chunked, reminder_rows, reminders_plan
 from notifications.tasks import scan_due_reminders, send_reminders
-from trainees.scoping import Role
 
 from ..cycle_fixtures import enrol, live_session
 from ..factories import MemberFactory, make_user
