@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+
+from core.spreadsheets import xlsx_bytes
 
 from .selectors import METRICS
 
@@ -27,69 +26,48 @@ def report_pdf(report, rows: list[dict], *, base_url: str) -> bytes:
 
 def summary_xlsx(year: int, rows: list[dict]) -> bytes:
     """One row per township: status and every metric of its report for ``year``."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("%(year)s年度述职") % {"year": year}
-    header = [_("乡镇（街道）"), _("片区"), _("述职状态")] + [
+    headers = [_("乡镇（街道）"), _("片区"), _("述职状态")] + [
         f"{label}{'（%）' if unit == '%' else ''}" for _key, label, unit in METRICS
     ]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        report = row["report"]
-        sheet.append(
-            [
-                row["township"].name,
-                row["township"].district.name,
-                report.get_status_display() if report else _("未开始"),
-            ]
-            + [row["metrics"].get(key) for key, _label, _unit in METRICS]
-        )
-    sheet.freeze_panes = "B2"
-    sheet.column_dimensions["A"].width = 14
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    lines = (
+        [
+            row["township"].name,
+            row["township"].district.name,
+            row["report"].get_status_display() if row["report"] else _("未开始"),
+            *(row["metrics"].get(key) for key, _label, _unit in METRICS),
+        ]
+        for row in rows
+    )
+    return xlsx_bytes(headers=headers, rows=lines, sheet_title=_("%(year)s年度述职") % {"year": year})
 
 
 def performance_xlsx(township, year: int, members) -> bytes:
     """The township's member ranking for ``year``: learning, practice and points, best first."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("%(year)s年积分排名") % {"year": year}
-    sheet.append(
+    headers = [
+        _("名次"),
+        _("姓名"),
+        _("所在党支部"),
+        _("认定学时"),
+        _("参训场次"),
+        _("培训评价"),
+        _("完成实践任务"),
+        _("平均群众满意度（%）"),
+        _("解决问题"),
+        _("积分"),
+    ]
+    lines = (
         [
-            _("名次"),
-            _("姓名"),
-            _("所在党支部"),
-            _("认定学时"),
-            _("参训场次"),
-            _("培训评价"),
-            _("完成实践任务"),
-            _("平均群众满意度（%）"),
-            _("解决问题"),
-            _("积分"),
+            rank,
+            m.name,
+            m.branch.name,
+            m.hours,
+            m.sessions_n,
+            m.feedback_n,
+            m.tasks_n,
+            m.satisfaction,
+            m.solved_n,
+            round(m.points, 2),
         ]
+        for rank, m in enumerate(members.iterator(chunk_size=2000), start=1)
     )
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for rank, m in enumerate(members.iterator(chunk_size=2000), start=1):
-        sheet.append(
-            [
-                rank,
-                m.name,
-                m.branch.name,
-                float(m.hours),
-                m.sessions_n,
-                m.feedback_n,
-                m.tasks_n,
-                float(m.satisfaction) if m.satisfaction is not None else None,
-                m.solved_n,
-                float(round(m.points, 2)),
-            ]
-        )
-    sheet.freeze_panes = "C2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(headers=headers, rows=lines, sheet_title=_("%(year)s年积分排名") % {"year": year})

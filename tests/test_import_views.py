@@ -92,20 +92,47 @@ def read_export(response):
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
-def test_the_member_export_has_chinese_headers_and_full_numbers_for_admins(cast, client_as):
+def test_the_member_export_has_chinese_headers_and_masked_numbers_by_default(cast, client_as):
     rows = read_export(client_as("township_a").get(reverse("trainees:member-export")))
     headers, data = rows[0], rows[1:]
     assert headers[:6] == ["姓名", "性别", "民族", "出生日期", "公民身份号码", "联系电话"]
     assert {r[0] for r in data} == {"甲党员", "学员本人"}  # own township only
-    assert cast.member_a.id_number in {r[4] for r in data}
+    assert cast.member_a.masked_id_number in {r[4] for r in data}
+    assert cast.member_a.id_number not in {r[4] for r in data}
+    assert cast.member_a.phone not in {r[5] for r in data}
 
 
-def test_the_member_export_masks_numbers_for_a_role_without_the_right(cast):
-    rows = read_export(member_export(user=cast.users["instructor"], members=Member.objects.all()))
+def test_the_masked_export_helper_never_shows_full_numbers(cast):
+    rows = read_export(member_export(members=Member.objects.all()))
     id_numbers = {r[4] for r in rows[1:]}
     assert cast.member_a.masked_id_number in id_numbers
     assert cast.member_a.id_number not in id_numbers
     assert cast.member_a.phone not in {r[5] for r in rows[1:]}
+
+
+def test_county_staff_get_the_full_numbers_with_a_reason_and_it_is_audited(cast, client_as):
+    from audit.models import AuditAction, AuditEntry
+
+    response = client_as("county").post(reverse("trainees:member-export"), {"reason": "上报市委组织部"})
+    rows = read_export(response)
+    assert cast.member_a.id_number in {r[4] for r in rows[1:]}
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
+    assert entry.changes["full_numbers"] == [None, True]
+    assert entry.changes["reason"] == [None, "上报市委组织部"]
+
+
+def test_a_full_export_without_a_reason_is_refused_and_nothing_is_exported(cast, client_as):
+    from audit.models import AuditEntry
+
+    response = client_as("county").post(reverse("trainees:member-export"), {"reason": "  "}, follow=True)
+    assert "导出完整号码须填写用途" in response.text
+    assert not response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_a_township_admin_cannot_export_full_numbers(cast, client_as):
+    response = client_as("township_a").post(reverse("trainees:member-export"), {"reason": "需要"})
+    assert response.status_code == 403
 
 
 def test_an_export_can_be_imported_back_unchanged(cast, client_as):
@@ -113,7 +140,7 @@ def test_an_export_can_be_imported_back_unchanged(cast, client_as):
         member.gender = "M" if int(member.id_number[16]) % 2 else "F"
         member.save(update_fields=["gender"])
     client = client_as("county")
-    export = client.get(reverse("trainees:member-export"))
+    export = client.post(reverse("trainees:member-export"), {"reason": "核对名册"})
     client.post(reverse("trainees:member-import"), {"file": upload(export.content, "导出.xlsx")})
     batch = ImportBatch.objects.get()
     assert (batch.invalid_count, batch.created_count, batch.updated_count) == (0, 0, 0), batch.errors
@@ -132,4 +159,4 @@ def test_every_member_export_leaves_an_audit_row(cast, client_as):
     client_as("township_a").get(reverse("trainees:member-export") + f"?branch={cast.branch_a.pk}")
     entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
     assert (entry.actor, entry.model_label) == (cast.users["township_a"], "trainees.Member")
-    assert entry.changes == {"filter": [None, f"branch={cast.branch_a.pk}"], "full_numbers": [None, True]}
+    assert entry.changes == {"filter": [None, f"branch={cast.branch_a.pk}"], "full_numbers": [None, False]}
