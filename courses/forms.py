@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import zipfile
-from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -22,6 +21,7 @@ from .models import (
     TeachingRoute,
     Theme,
 )
+from .models.sessions import HOURS_HELP, HOURS_VALIDATORS
 
 MB = 1024 * 1024
 
@@ -404,7 +404,9 @@ class ScheduleForm(forms.Form):
     )
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeInput())
     ends_at = forms.DateTimeField(label=_("结束时间"), widget=DateTimeInput())
-    hours = forms.DecimalField(label=_("学时"), max_digits=4, decimal_places=1, min_value=Decimal("0.5"))
+    hours = forms.DecimalField(
+        label=_("学时"), max_digits=4, decimal_places=1, validators=HOURS_VALIDATORS, help_text=HOURS_HELP
+    )
     venue = forms.CharField(label=_("地点"), max_length=200, required=False)
 
     def clean(self):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -21,6 +20,7 @@ from courses.models import (
     TeachingRoute,
     Theme,
 )
+from courses.models.sessions import HOURS_HELP, HOURS_VALIDATORS
 from trainees.models import Branch, MemberGroup, Township
 from trainees.scoping import township_id_of
 
@@ -236,8 +236,6 @@ class LedgerFilterForm(forms.Form):
 
 # --- manual study hours ---------------------------------------------------------------------------
 
-HOURS_MIN, HOURS_MAX = Decimal("0.5"), Decimal("16")
-
 
 class _HoursFields(forms.Form):
     """Date, hours (0.5–16, no future dates), source and note: shared by single and branch entry."""
@@ -247,7 +245,8 @@ class _HoursFields(forms.Form):
         label=_("学时"),
         max_digits=3,
         decimal_places=1,
-        help_text=_("0.5 到 16 学时，最多一位小数。"),
+        help_text=HOURS_HELP,
+        validators=HOURS_VALIDATORS,
         error_messages={
             "invalid": _("请填写数字学时。"),
             "max_digits": _("学时须在 0.5 到 16 之间。"),
@@ -267,12 +266,6 @@ class _HoursFields(forms.Form):
         if date > timezone.localdate():
             raise forms.ValidationError(_("日期不能晚于今天。"))
         return date
-
-    def clean_hours(self):
-        hours = self.cleaned_data["hours"]
-        if not HOURS_MIN <= hours <= HOURS_MAX:
-            raise forms.ValidationError(_("学时须在 0.5 到 16 之间。"))
-        return hours
 
 
 class StudyHoursEntryForm(_HoursFields):

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -19,6 +20,16 @@ from trainees.models import Branch, Member, MemberGroup, Township
 from trainees.scoping import ScopedQuerySet, scope_queryset, township_id_of
 
 from .catalog import Course, Instructor, TeachingBase, TeachingRoute, Theme
+
+# Study hours of one session or one entry: the one bound every path (forms, import, admin,
+# API, a plain UPDATE) meets — the validators for forms, the check constraint for the rest.
+HOURS_MIN, HOURS_MAX = Decimal("0.5"), Decimal("16")
+HOURS_IN_RANGE = Q(hours__gte=HOURS_MIN, hours__lte=HOURS_MAX)
+HOURS_HELP = _("0.5 到 16 学时，最多一位小数。")
+HOURS_VALIDATORS = [
+    MinValueValidator(HOURS_MIN, _("学时须在 0.5 到 16 之间。")),
+    MaxValueValidator(HOURS_MAX, _("学时须在 0.5 到 16 之间。")),
+]
 
 
 class MonthlyPlanQuerySet(ScopedQuerySet):
@@ -251,7 +262,14 @@ class Session(Workflow):
     )
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
-    hours = models.DecimalField(_("学时"), max_digits=4, decimal_places=1, default=Decimal("2.0"))
+    hours = models.DecimalField(
+        _("学时"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("2.0"),
+        validators=HOURS_VALIDATORS,
+        help_text=HOURS_HELP,
+    )
     capacity = models.PositiveIntegerField(_("名额"), null=True, blank=True, help_text=_("留空表示不限。"))
     open_signup = models.BooleanField(_("开放报名"), default=False)
     audience_branches = models.ManyToManyField(
@@ -285,7 +303,8 @@ class Session(Workflow):
         verbose_name = _("培训场次")
         verbose_name_plural = _("培训场次")
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start")
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(condition=HOURS_IN_RANGE, name="session_hours_in_range"),
         ]
         indexes = [
             models.Index(fields=["township", "starts_at"], name="session_township_start_idx"),
@@ -480,7 +499,9 @@ class StudyHoursEntry(models.Model):
         Member, on_delete=models.PROTECT, related_name="study_hours_entries", verbose_name=_("党员")
     )
     date = models.DateField(_("日期"))
-    hours = models.DecimalField(_("学时"), max_digits=4, decimal_places=1)
+    hours = models.DecimalField(
+        _("学时"), max_digits=4, decimal_places=1, validators=HOURS_VALIDATORS, help_text=HOURS_HELP
+    )
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
@@ -495,6 +516,7 @@ class StudyHoursEntry(models.Model):
         verbose_name = _("学时登记")
         verbose_name_plural = _("学时登记")
         indexes = [models.Index(fields=["member", "date"], name="studyhours_member_date_idx")]
+        constraints = [models.CheckConstraint(condition=HOURS_IN_RANGE, name="studyhours_hours_in_range")]
 
     def __str__(self) -> str:
         return f"{self.member} · {self.date} · {self.hours}"
