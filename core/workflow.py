@@ -30,13 +30,16 @@ class Workflow(models.Model):
     """A model whose ``STATE_FIELD`` moves only along ``TRANSITIONS``.
 
     Subclasses define ``TRANSITIONS`` ({from: {to, ...}}), optionally
-    ``REASON_REQUIRED`` (targets that need a note) and ``record_transition``
-    (the event row with who/when).
+    ``REASON_REQUIRED`` (targets that need a note), and a :class:`TransitionEvent`
+    model whose foreign key back to the workflow has ``related_name=EVENTS``; each
+    move is recorded there (who/when/why) by :meth:`record_transition`.
     """
 
     STATE_FIELD: ClassVar[str] = "status"
     TRANSITIONS: ClassVar[dict[str, set[str]]] = {}
     REASON_REQUIRED: ClassVar[frozenset[str]] = frozenset()
+    # The reverse relation of the event model (its foreign key's related_name).
+    EVENTS: ClassVar[str] = "events"
 
     class Meta:
         abstract = True
@@ -54,8 +57,10 @@ class Workflow(models.Model):
     def can_transition(self, to: str) -> bool:
         return to in self.TRANSITIONS.get(self.state, set())
 
-    def _state_label(self, value: str) -> str:
-        choices = dict(self._meta.get_field(self.STATE_FIELD).choices or [])
+    @classmethod
+    def state_label(cls, value: str) -> str:
+        """The display label of a state in the active language (the raw code if unknown)."""
+        choices = dict(cls._meta.get_field(cls.STATE_FIELD).choices or [])
         return str(choices.get(value, value))
 
     def check_transition(self, to: str, *, note: str = "") -> None:
@@ -63,10 +68,10 @@ class Workflow(models.Model):
         if not self.can_transition(to):
             raise IllegalTransition(
                 _("当前状态为“%(current)s”，不能变更为“%(target)s”。")
-                % {"current": self._state_label(self.state), "target": self._state_label(to)}
+                % {"current": self.state_label(self.state), "target": self.state_label(to)}
             )
         if to in self.REASON_REQUIRED and not (note or "").strip():
-            raise IllegalTransition(_("变更为“%(target)s”须填写原因。") % {"target": self._state_label(to)})
+            raise IllegalTransition(_("变更为“%(target)s”须填写原因。") % {"target": self.state_label(to)})
 
     def transition(self, to: str, *, by, note: str = ""):
         """Move to ``to`` or raise :class:`IllegalTransition` leaving the row untouched.
@@ -97,11 +102,17 @@ class Workflow(models.Model):
         return []
 
     def record_transition(self, from_state: str, to: str, *, by, note: str):
-        raise NotImplementedError
+        """Create the event row of a move through the ``EVENTS`` relation."""
+        return getattr(self, self.EVENTS).create(from_status=from_state, to_status=to, by=by, note=note)
 
 
 class TransitionEvent(models.Model):
-    """One recorded move of a workflow: from, to, who, when, why."""
+    """One recorded move of a workflow: from, to, who, when, why.
+
+    A concrete event model declares only its foreign key to the workflow
+    (``related_name`` = the workflow's ``EVENTS``) and its verbose names.
+    A note that is not a move (e.g. a notice sent) is stored with from = to.
+    """
 
     from_status = models.CharField(_lazy("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_lazy("新状态"), max_length=20)
@@ -117,3 +128,30 @@ class TransitionEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        field = self.workflow_field()
+        return f"{getattr(self, field.attname)}: {self.from_status} → {self.to_status}"
+
+    @classmethod
+    def workflow_field(cls) -> models.ForeignKey:
+        """The foreign key to the workflow this model records the moves of."""
+        for field in cls._meta.fields:
+            if field.many_to_one and issubclass(field.related_model, Workflow):
+                return field
+        raise TypeError(f"{cls.__name__} has no foreign key to a Workflow model")
+
+    @property
+    def from_label(self) -> str:
+        """The state moved from, in the active language ("" for a first record)."""
+        return self.workflow_field().related_model.state_label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        """The state moved to, in the active language."""
+        return self.workflow_field().related_model.state_label(self.to_status)
+
+    @property
+    def is_move(self) -> bool:
+        """False for a note recorded without a change of state (from = to)."""
+        return self.from_status != self.to_status

@@ -152,14 +152,6 @@ def item_list(request):
     )
 
 
-def _labelled(events, status_choices) -> list:
-    labels = dict(status_choices.choices)
-    events = list(events)
-    for event in events:
-        event.to_label = labels.get(event.to_status, event.to_status)
-    return events
-
-
 def _visible_item(request, pk):
     if role_of(request.user) not in STAFF_ROLES:
         raise PermissionDenied
@@ -173,7 +165,7 @@ def _visible_item(request, pk):
 def item_detail(request, pk):
     item = _visible_item(request, pk)
     evidence = item.evidence.select_related("submitted_by").prefetch_related("files")
-    events = _labelled(item.events.select_related("by"), ImprovementItem.Status)
+    events = item.events.select_related("by")
     county = role_of(request.user) == Role.COUNTY
     owner = services.owns(request.user, item.township_id)
     return render(
@@ -330,7 +322,7 @@ def report_detail(request, pk):
             "report": report,
             "form": form,
             "rows": selectors.metric_rows(selectors.report_metrics(report)),
-            "events": _labelled(report.events.select_related("by"), AnnualReport.Status),
+            "events": report.events.select_related("by"),
             "can_submit": owner and report.can_transition(AnnualReport.Status.SUBMITTED),
             "can_review": county and report.status == AnnualReport.Status.SUBMITTED,
         },

@@ -106,6 +106,7 @@ class Course(Workflow):
         REJECTED = "rejected", _("未通过")
 
     STATE_FIELD = "stage"
+    EVENTS = "stage_records"
     _STEPS = ["proposed", "selected", "discussion", "preparation", "trial"]
     TRANSITIONS = {
         "standard": {"proposed"},
@@ -182,8 +183,9 @@ class Course(Workflow):
         return self.stage in self.DEVELOPMENT_STAGES
 
     def record_transition(self, from_state: str, to: str, *, by, note: str):
-        return CourseStageRecord.objects.create(
-            course=self,
+        # A pipeline step is a dated stage record (participants are added by the
+        # service), not a plain TransitionEvent, so its columns have their own names.
+        return self.stage_records.create(
             from_stage=from_state,
             stage=to,
             date=timezone.localdate(),

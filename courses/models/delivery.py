@@ -119,11 +119,6 @@ class CourseRequest(Workflow):
             return ["decline_reason"]
         return []
 
-    def record_transition(self, from_state: str, to: str, *, by, note: str):
-        return CourseRequestEvent.objects.create(
-            request=self, from_status=from_state, to_status=to, by=by, note=note
-        )
-
 
 class CourseRequestEvent(TransitionEvent):
     request = models.ForeignKey(
@@ -133,14 +128,3 @@ class CourseRequestEvent(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("送教点单记录")
         verbose_name_plural = _("送教点单记录")
-
-    def __str__(self) -> str:
-        return f"{self.request_id}: {self.from_status} → {self.to_status}"
-
-    @property
-    def from_label(self) -> str:
-        return CourseRequest.Status(self.from_status).label if self.from_status else ""
-
-    @property
-    def to_label(self) -> str:
-        return CourseRequest.Status(self.to_status).label

@@ -79,11 +79,6 @@ class MonthlyPlan(Workflow):
     def __str__(self) -> str:
         return f"{self.township} · {self.month:%Y-%m}"
 
-    def record_transition(self, from_state: str, to: str, *, by, note: str):
-        return MonthlyPlanEvent.objects.create(
-            plan=self, from_status=from_state, to_status=to, by=by, note=note
-        )
-
 
 class MonthlyPlanEvent(TransitionEvent):
     plan = models.ForeignKey(
@@ -93,9 +88,6 @@ class MonthlyPlanEvent(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("月度计划记录")
         verbose_name_plural = _("月度计划记录")
-
-    def __str__(self) -> str:
-        return f"{self.plan_id}: {self.from_status} → {self.to_status}"
 
 
 class LessonPreparationQuerySet(ScopedQuerySet):
@@ -330,11 +322,6 @@ class Session(Workflow):
             return ["cancel_reason", "updated_at"]
         return ["updated_at"]
 
-    def record_transition(self, from_state: str, to: str, *, by, note: str):
-        return SessionEvent.objects.create(
-            session=self, from_status=from_state, to_status=to, by=by, note=note
-        )
-
 
 class SessionEvent(TransitionEvent):
     """A status move of a session, or a note (from = to) such as a move or a notice sent."""
@@ -355,9 +342,6 @@ class SessionEvent(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("培训场次记录")
         verbose_name_plural = _("培训场次记录")
-
-    def __str__(self) -> str:
-        return f"{self.session_id}: {self.from_status} → {self.to_status}"
 
 
 class SessionMemberQuerySet(ScopedQuerySet):

@@ -98,11 +98,6 @@ class PracticeTask(Workflow):
             return ["return_reason"]
         return []
 
-    def record_transition(self, from_state: str, to: str, *, by, note: str):
-        return PracticeTaskEvent.objects.create(
-            task=self, from_status=from_state, to_status=to, by=by, note=note
-        )
-
 
 class PracticeTaskEvent(TransitionEvent):
     task = models.ForeignKey(
@@ -112,6 +107,3 @@ class PracticeTaskEvent(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("实践任务记录")
         verbose_name_plural = _("实践任务记录")
-
-    def __str__(self) -> str:
-        return f"{self.task_id}: {self.from_status} → {self.to_status}"

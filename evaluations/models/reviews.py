@@ -171,11 +171,6 @@ class ImprovementItem(Workflow):
             return ["return_reason"]
         return []
 
-    def record_transition(self, from_state: str, to: str, *, by, note: str):
-        return ImprovementItemEvent.objects.create(
-            item=self, from_status=from_state, to_status=to, by=by, note=note
-        )
-
 
 class ImprovementItemEvent(TransitionEvent):
     item = models.ForeignKey(
@@ -185,9 +180,6 @@ class ImprovementItemEvent(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("整改记录")
         verbose_name_plural = _("整改记录")
-
-    def __str__(self) -> str:
-        return f"{self.item_id}: {self.from_status} → {self.to_status}"
 
 
 class ImprovementEvidence(models.Model):
@@ -319,11 +311,6 @@ class AnnualReport(Workflow):
             return ["return_reason", "updated_at"]
         return ["updated_at"]
 
-    def record_transition(self, from_state: str, to: str, *, by, note: str):
-        return AnnualReportEvent.objects.create(
-            report=self, from_status=from_state, to_status=to, by=by, note=note
-        )
-
 
 class AnnualReportEvent(TransitionEvent):
     report = models.ForeignKey(
@@ -333,6 +320,3 @@ class AnnualReportEvent(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("述职审核记录")
         verbose_name_plural = _("述职审核记录")
-
-    def __str__(self) -> str:
-        return f"{self.report_id}: {self.from_status} → {self.to_status}"

@@ -96,11 +96,6 @@ class NeedsSurvey(Workflow):
             return ["closed_at"]
         return []
 
-    def record_transition(self, from_state: str, to: str, *, by, note: str):
-        return NeedsSurveyEvent.objects.create(
-            survey=self, from_status=from_state, to_status=to, by=by, note=note
-        )
-
 
 class NeedsSurveyEvent(TransitionEvent):
     survey = models.ForeignKey(
@@ -264,11 +259,6 @@ class TeachingPlan(Workflow):
     def apply_transition(self, from_state: str, to: str, note: str) -> list[str]:
         self.approved_at = timezone.now() if to == self.Status.APPROVED else None
         return ["approved_at"]
-
-    def record_transition(self, from_state: str, to: str, *, by, note: str):
-        return TeachingPlanEvent.objects.create(
-            plan=self, from_status=from_state, to_status=to, by=by, note=note
-        )
 
 
 class TeachingPlanEvent(TransitionEvent):
