@@ -46,11 +46,10 @@ from .importing_checks import (
 )
 from .models import Branch, Member, MemberGroup
 from .validators import (
-    birth_date_from_id_number,
+    id_number_birth_date,
     mask_id_number,
     member_record_errors,
     normalize_id_number,
-    validate_id_number,
     validate_phone,
 )
 
@@ -538,14 +537,14 @@ class RowValidator:
         if isinstance(cells.get("id_number"), (int, float)) or "E+" in id_number:
             errors.append(_("公民身份号码被存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写。"))
             id_number = ""
-        elif id_number:
+        id_birth = None
+        if id_number:
             try:
-                validate_id_number(id_number)
+                id_birth = id_number_birth_date(id_number)
             except ValidationError as exc:
                 errors.extend(exc.messages)
                 id_number = ""
         values["id_number"] = id_number
-        id_birth = birth_date_from_id_number(id_number) if id_number else None
 
         if text.get("gender"):
             values["gender"], error = _choice(text["gender"], _GENDERS, _GENDER_LABEL)

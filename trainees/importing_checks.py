@@ -139,8 +139,8 @@ def row_text_errors(text: dict[str, str], labels: dict[str, str]) -> list[str]:
     if _CONTROL.search("".join(text.values())) is None:  # the usual row: one search, no loop
         return [
             _formula_error(labels[field])
-            for field, value in text.items()
-            if field in _FREE_TEXT and value.startswith(_FORMULA_START)
+            for field in _FREE_TEXT
+            if field in text and text[field].startswith(_FORMULA_START)
         ]
     errors = []
     for field, value in text.items():

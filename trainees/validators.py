@@ -45,13 +45,20 @@ def birth_date_from_id_number(value: str) -> datetime.date | None:
 
 def validate_id_number(value: str) -> None:
     """An 18-character national ID number with a valid birth date and checksum."""
+    id_number_birth_date(value)
+
+
+def id_number_birth_date(value: str) -> datetime.date:
+    """The birth date of a valid ID number (:func:`validate_id_number`'s rules); ValidationError if invalid."""
     value = normalize_id_number(value)
     if not _ID_PATTERN.match(value):
         raise ValidationError(_("公民身份号码应为18位，前17位为数字，最后一位为数字或X。"), code="id_format")
-    if birth_date_from_id_number(value) is None:
+    birth_date = birth_date_from_id_number(value)
+    if birth_date is None:
         raise ValidationError(_("公民身份号码中的出生日期无效。"), code="id_birth_date")
     if id_number_check_char(value[:17]) != value[17]:
         raise ValidationError(_("公民身份号码校验位不正确，请核对。"), code="id_checksum")
+    return birth_date
 
 
 def validate_phone(value: str) -> None:
