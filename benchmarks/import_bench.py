@@ -13,6 +13,13 @@ members are deleted (and the table vacuumed) before each timed run; nothing else
 Every run uses the same file. BENCH_FAST_REPEAT runs (default 5) of the portal's paths and the
 bare pipeline, BENCH_REPEAT runs (default 3) of django-import-export; medians, ratios and pass/fail
 go to docs/bench-import.json, the marked block of docs/performance.md, and stdout.
+
+With BENCH_BASELINE=<git commit>, the real import of that commit is timed too, in the same run:
+the commit is checked out into a temporary ``git worktree`` (outside the repository, removed
+afterwards), a subprocess of this script imports that tree's code (``--baseline-child``) and runs
+its ``member_import_file`` on the same file and database, each baseline run interleaved with the
+current tree's (the order alternating), so that a busy machine slows both alike; the current
+real import must stay within 1.5x of the baseline's.
 """
 
 from __future__ import annotations
@@ -22,14 +29,18 @@ import io
 import json
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# A baseline child (see serve_baseline) runs this script on the code of another tree.
+CHILD = sys.argv[1:2] == ["--baseline-child"]
+sys.path.insert(0, sys.argv[2] if CHILD else str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ningjin_training.settings")
 
 import django  # noqa: E402
@@ -51,6 +62,8 @@ ROWS = int(os.environ.get("BENCH_ROWS", "20000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))  # django-import-export: about 40 s a run
 # The portal's paths and the bare pipeline take about a second: more runs, a steadier median.
 FAST_REPEAT = int(os.environ.get("BENCH_FAST_REPEAT", "5"))
+BASELINE = os.environ.get("BENCH_BASELINE", "")  # a git commit whose real import is timed beside this tree's
+BASELINE_GOAL = 1.5  # the current real import takes at most this many times the baseline's
 BRANCHES = 50
 HEADERS = [
     "序号",
@@ -229,6 +242,61 @@ def import_export_bulk(path: Path) -> None:
     assert result.totals["new"] == ROWS, result.totals
 
 
+def serve_baseline(path: Path) -> None:
+    """The child's side: on each "import" or "reimport" line, time this tree's real path on ``path``
+    and answer with one JSON line of wall-clock and CPU seconds (this process + its backend)."""
+    for line in sys.stdin:
+        name = {"import": "real_import", "reimport": "real_reimport_noop"}[line.strip()]
+        fn = real_import if name == "real_import" else real_reimport
+        wall = timed(lambda: fn(path), name)  # noqa: B023 — called at once
+        print(json.dumps({"seconds": wall, "cpu_seconds": CPU[name][-1]}), flush=True)
+
+
+class Baseline:
+    """The real import of another commit, checked out into a temporary git worktree, run by a child."""
+
+    def __init__(self, commit: str, path: Path, media_root: Path):
+        self.commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", commit],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        self.tree = Path(tempfile.mkdtemp(prefix="ningjin-bench-baseline-")) / "tree"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(self.tree), self.commit],
+            check=True,
+            capture_output=True,
+        )
+        env = {**os.environ, "BENCH_ROWS": str(ROWS), "BENCH_MEDIA_ROOT": str(media_root)}
+        self.child = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--baseline-child", str(self.tree), str(path)],
+            cwd=self.tree,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, what: str) -> tuple[float, float]:
+        self.child.stdin.write(what + "\n")
+        self.child.stdin.flush()
+        answer = self.child.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the baseline child ({self.commit}) stopped")
+        found = json.loads(answer)
+        return found["seconds"], found["cpu_seconds"]
+
+    def close(self) -> None:
+        if self.child.poll() is None:
+            self.child.stdin.close()
+            self.child.wait(timeout=60)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(self.tree)], capture_output=True
+        )
+        shutil.rmtree(self.tree.parent, ignore_errors=True)
+
+
 def main() -> None:
     assert connection.vendor == "postgresql", "run against PostgreSQL: DATABASE_URL=postgres://…"
     call_command("migrate", verbosity=0)
@@ -243,17 +311,41 @@ def main() -> None:
             "bare_read_copy": [],
             "import_export_bulk": [],
         }
-        for n in range(max(REPEAT, FAST_REPEAT)):
-            if n < FAST_REPEAT:
-                clear(township)
-                runs["real_import"].append(timed(lambda: real_import(path), "real_import"))
-                runs["real_reimport_noop"].append(timed(lambda: real_reimport(path), "real_reimport_noop"))
-                runs["bare_read_copy"].append(timed(lambda: bare_pipeline(path), "bare_read_copy"))
-            if n < REPEAT:
-                clear(township)
-                runs["import_export_bulk"].append(
-                    timed(lambda: import_export_bulk(path), "import_export_bulk")
-                )
+        baseline = Baseline(BASELINE, path, settings.MEDIA_ROOT) if BASELINE else None
+        if baseline:
+            runs["baseline_real_import"], runs["baseline_real_reimport_noop"] = [], []
+
+        def current() -> None:
+            clear(township)
+            runs["real_import"].append(timed(lambda: real_import(path), "real_import"))
+            runs["real_reimport_noop"].append(timed(lambda: real_reimport(path), "real_reimport_noop"))
+
+        def before() -> None:
+            clear(township)
+            for what, name in (
+                ("import", "baseline_real_import"),
+                ("reimport", "baseline_real_reimport_noop"),
+            ):
+                seconds, cpu = baseline.run(what)
+                runs[name].append(seconds)
+                CPU.setdefault(name, []).append(cpu)
+
+        try:
+            for n in range(max(REPEAT, FAST_REPEAT)):
+                if n < FAST_REPEAT:
+                    # Interleaved, the order alternating: neither tree always runs first.
+                    for step in (current, before) if n % 2 == 0 else (before, current):
+                        if step is current or baseline:
+                            step()
+                    runs["bare_read_copy"].append(timed(lambda: bare_pipeline(path), "bare_read_copy"))
+                if n < REPEAT:
+                    clear(township)
+                    runs["import_export_bulk"].append(
+                        timed(lambda: import_export_bulk(path), "import_export_bulk")
+                    )
+        finally:
+            if baseline:
+                baseline.close()
         clear(township)
         file_size = path.stat().st_size
     with connection.cursor() as cursor:
@@ -283,6 +375,7 @@ def main() -> None:
             "real_import_within_2x_of_bare_read_copy": {"measured": within, "pass": within <= 2},
             "real_import_20x_faster_than_import_export_bulk": {"measured": faster, "pass": faster >= 20},
         },
+        "baseline": None,
         # CPU seconds (this process + its PostgreSQL backend, where /proc shows it), median of the
         # same runs: not the goals' measure, but less disturbed by other work on a shared machine.
         "median_cpu_seconds": median_cpu,
@@ -295,6 +388,16 @@ def main() -> None:
             ),
         },
     }
+    if baseline:
+        ratio = round(median["real_import"] / median["baseline_real_import"], 2)
+        cpu_ratio = round(median_cpu["real_import"] / median_cpu["baseline_real_import"], 2)
+        result["baseline"] = {"commit": baseline.commit, "real_import_over_baseline": ratio}
+        result["ratios"]["real_import_over_baseline_real_import"] = ratio
+        result["cpu_ratios"]["real_import_over_baseline_real_import"] = cpu_ratio
+        result["goals"][f"real_import_within_{BASELINE_GOAL}x_of_baseline"] = {
+            "measured": ratio,
+            "pass": ratio <= BASELINE_GOAL,
+        }
     out = ROOT / "docs" / "bench-import.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -327,15 +430,33 @@ def write_markdown(result: dict) -> None:
         "|---|---|---|",
         f"| real import within 2× of the bare read + COPY | {within:.1f}× | {'pass' if within <= 2 else 'FAIL'} |",
         f"| at least 20× faster than django-import-export bulk | {faster:.1f}× | {'pass' if faster >= 20 else 'FAIL'} |",
+    ]
+    if result["baseline"]:
+        ratio = ratios["real_import_over_baseline_real_import"]
+        rows.append(
+            f"| real import within {BASELINE_GOAL}× of the baseline's (`{result['baseline']['commit']}`, same run, "
+            f"interleaved) | {ratio:.2f}× | {'pass' if ratio <= BASELINE_GOAL else 'FAIL'} |"
+        )
+    rows += [
         "| a no-change re-import writes 0 rows, no audit rows | tested (`test_the_same_file_twice_changes_nothing`, `test_an_import_leaves_one_row_per_action_listing_the_members_and_a_rerun_none`) | pass |",
         "| queries ≤ 20 + 3 × ceil(rows / 1000) | tested (`test_import_queries_do_not_grow_per_row`) | pass |",
         "",
         f"In CPU time (this process + its PostgreSQL backend) the first two ratios are "
         f"{cpu_ratios['real_import_over_bare_read_copy']:.1f}× and "
-        f"{cpu_ratios['import_export_bulk_over_real_import']:.1f}×; the goals are judged on wall-clock time.",
+        f"{cpu_ratios['import_export_bulk_over_real_import']:.1f}×"
+        + (
+            f", and the real import over the baseline's {cpu_ratios['real_import_over_baseline_real_import']:.2f}×"
+            if result["baseline"]
+            else ""
+        )
+        + "; the goals are judged on wall-clock time.",
     ]
     replace_block("import", "\n".join(rows))
 
 
 if __name__ == "__main__":
-    main()
+    if CHILD:
+        settings.MEDIA_ROOT = Path(os.environ["BENCH_MEDIA_ROOT"])
+        serve_baseline(Path(sys.argv[3]))
+    else:
+        main()

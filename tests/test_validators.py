@@ -1,8 +1,11 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from trainees.validators import (
     birth_date_from_id_number,
+    id_number_birth_date,
     mask_id_number,
     mask_phone,
     validate_id_number,
@@ -55,3 +58,10 @@ def test_masks_keep_only_prefix_and_suffix():
     assert mask_id_number("37142219800517123X") == "3714**********123X"
     assert mask_phone("13912345678") == "139****5678"
     assert mask_phone("") == ""
+
+
+def test_a_valid_id_number_gives_its_birth_date_and_an_invalid_one_the_validators_reason():
+    assert id_number_birth_date(VALID_ID.lower()) == datetime.date(1949, 12, 31)
+    with pytest.raises(ValidationError) as error:
+        id_number_birth_date("110105194912310021")
+    assert error.value.code == "id_checksum"

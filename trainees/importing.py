@@ -39,19 +39,17 @@ from django.utils.translation import gettext_lazy
 
 from . import idcrypto
 from .importing_checks import (
-    _FORMULA_START,
+    ImportFileError,
     check_xlsx_archive,
     row_text_errors,
     without_control_characters,
 )
 from .models import Branch, Member, MemberGroup
 from .validators import (
-    _ID_PATTERN,
-    _PHONE_PATTERN,
-    id_number_check_char,
+    id_number_birth_date,
     mask_id_number,
+    member_record_errors,
     normalize_id_number,
-    validate_id_number,
     validate_phone,
 )
 
@@ -158,19 +156,24 @@ _DATE_PATTERNS = (
 )
 _GROUP_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 _PHONE_NOISE = re.compile(r"[\s()（）]")
-# Anywhere in a row's text, any of these sends the row to _validate_row: control characters
-# (importing_checks._CONTROL), "=", "+", "@" (formula starts, "-" being checked where it counts),
-# and what _text does more than strip ("'", "=", full-width space, BOM).
-_NOT_PLAIN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f=+@'\u3000\ufeff]")
 _GENDER_LABEL = gettext_lazy("性别")
 _EDUCATION_LABEL = gettext_lazy("学历")
 _CATEGORY_LABEL = gettext_lazy("人员类别")
 _STATUS_LABEL = gettext_lazy("党员状态")
+_CHOICES = (
+    ("education", _EDUCATION, _EDUCATION_LABEL),
+    ("category", _CATEGORIES, _CATEGORY_LABEL),
+    ("status", _STATUSES, _STATUS_LABEL),
+)
+assert not any(re.search(r"\s", k) for m in (_GENDERS, _EDUCATION, _CATEGORIES, _STATUSES) for k in m), (
+    "_choice looks a cell up as it is before it removes whitespace"
+)
+_DATE_FIELDS = ("birth_date", "join_date", "full_date")
+_LABELS = {f: aliases[0] for f, aliases in HEADER_ALIASES.items()}  # a column's name in messages
+# The free-text columns are as long as the member's fields allow, no more.
+_MAX_LENGTH = {f: Member._meta.get_field(f).max_length for f in ("name", "ethnicity", "position")}
+_UNSEEN = object()
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read as a roster (wrong type, too big, no header…)."""
 
 
 class ConcurrentChangeError(Exception):
@@ -461,6 +464,9 @@ class BranchIndex:
 
 
 def _choice(value: str, mapping: dict[str, str], label) -> tuple[str | None, str | None]:
+    found = mapping.get(value)  # the keys have no whitespace (asserted below): the usual cell is one look-up
+    if found is not None:
+        return found, None
     key = re.sub(r"\s+", "", value)
     if key in mapping:
         return mapping[key], None
@@ -472,327 +478,180 @@ def _choice(value: str, mapping: dict[str, str], label) -> tuple[str | None, str
     }
 
 
-def _validate_row(
-    row: RosterRow,
-    *,
-    columns: set[str],
-    branches: BranchIndex,
-    groups_by_key: dict[str, int],
-    existing: dict | None,
-) -> tuple[dict[str, Any] | None, set[int] | None, list[str]]:
-    """The member's final values (merged over ``existing``), its groups, and any errors."""
-    cells = row.cells
-    errors: list[str] = []
-    text = {f: _text(v) for f, v in cells.items()}
-    for f in REQUIRED_FIELDS:
-        if not text.get(f):
-            errors.append(_("缺少必填项：%(label)s。") % {"label": HEADER_ALIASES[f][0]})
+class RowValidator:
+    """Check roster rows and turn them into member values: one validator per roster.
 
-    errors += row_text_errors(text, {f: HEADER_ALIASES[f][0] for f in text})
-
-    values: dict[str, Any] = {}
-    if existing:
-        values.update(existing)
-    values["name"] = text.get("name", "")
-    if len(values["name"]) > 50:
-        errors.append(_("姓名过长（最多50个字）。"))
-
-    id_number = normalize_id_number(text.get("id_number", ""))
-    if isinstance(cells.get("id_number"), int | float) or "E+" in id_number:
-        errors.append(_("公民身份号码被存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写。"))
-        id_number = ""
-    elif id_number:
-        try:
-            validate_id_number(id_number)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-            id_number = ""
-    values["id_number"] = id_number
-    id_birth = (
-        datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-        if id_number
-        else None
-    )
-
-    if "gender" in columns and text.get("gender"):
-        values["gender"], error = _choice(text["gender"], _GENDERS, _GENDER_LABEL)
-        errors += [error] if error else []
-        if id_number and values["gender"] and values["gender"] != ("M" if int(id_number[16]) % 2 else "F"):
-            errors.append(_("性别与公民身份号码不一致。"))
-    elif id_number:
-        values["gender"] = "M" if int(id_number[16]) % 2 else "F"
-
-    if "ethnicity" in columns and text.get("ethnicity"):
-        ethnicity = text["ethnicity"]
-        values["ethnicity"] = ethnicity if ethnicity.endswith("族") else ethnicity + "族"
-        if len(values["ethnicity"]) > 20:
-            errors.append(_("民族填写有误。"))
-    else:
-        values.setdefault("ethnicity", "汉族")
-
-    dates: dict[str, tuple[datetime.date, bool] | None] = {}
-    for f in ("birth_date", "join_date", "full_date"):
-        if f not in columns:
-            continue
-        try:
-            dates[f] = parse_date(cells.get(f))
-        except ValueError:
-            errors.append(
-                _(
-                    "%(label)s“%(value)s”不是可识别的日期（可写 2019-07-01、2019/7/1、2019年7月1日 或 201907）。"
-                )
-                % {"label": HEADER_ALIASES[f][0], "value": text.get(f, "")}
-            )
-            dates[f] = None
-    birth = dates.get("birth_date")
-    if birth and id_birth:
-        birth_date, month_only = birth
-        agrees = (birth_date.year, birth_date.month) == (id_birth.year, id_birth.month)
-        if month_only and agrees:
-            birth = (id_birth, False)
-        elif (not month_only and birth_date != id_birth) or not agrees:
-            errors.append(_("出生日期与公民身份号码中的出生日期不一致。"))
-    values["birth_date"] = birth[0] if birth else id_birth
-    if dates.get("join_date"):
-        values["join_date"] = dates["join_date"][0]
-    if "full_date" in columns:
-        values["full_date"] = dates["full_date"][0] if dates.get("full_date") else None
-    values.setdefault("full_date", None)
-
-    for f, mapping, label in (
-        ("education", _EDUCATION, _EDUCATION_LABEL),
-        ("category", _CATEGORIES, _CATEGORY_LABEL),
-        ("status", _STATUSES, _STATUS_LABEL),
-    ):
-        if text.get(f):
-            values[f], error = _choice(text[f], mapping, label)
-            errors += [error] if error else []
-    if "status" not in columns and "full_date" in columns:
-        values["status"] = Member.Status.FULL if values["full_date"] else Member.Status.PROBATIONARY
-    values.setdefault("category", Member.Category.OTHER)
-    values.setdefault("status", Member.Status.FULL)
-
-    if "position" in columns:
-        values["position"] = text.get("position", "")
-        if len(values["position"]) > 100:
-            errors.append(_("工作岗位过长（最多100个字）。"))
-    values.setdefault("position", "")
-
-    if "phone" in columns:
-        phone = _PHONE_NOISE.sub("", text.get("phone", ""))
-        if phone:
-            try:
-                validate_phone(phone)
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-        values["phone"] = phone
-    values.setdefault("phone", "")
-
-    if text.get("branch"):
-        branch, error = branches.resolve(text["branch"], text.get("township", ""))
-        if error:
-            errors.append(error)
-        else:
-            values["branch_id"] = branch.pk
-            if existing and existing["township_id"] != branch.township_id:
-                errors.append(
-                    _("此人已登记在其他乡镇（街道）的党支部，导入不会转移组织关系；请先办理组织关系转接。")
-                )
-
-    member_groups = None
-    if "groups" in columns:
-        member_groups = set()
-        for key in filter(None, _GROUP_SEPARATORS.split(text.get("groups", ""))):
-            if key in groups_by_key:
-                member_groups.add(groups_by_key[key])
-            else:
-                errors.append(_("党员群体“%(group)s”不存在。") % {"group": key})
-
-    if not errors:
-        # Without the ID number: its birth date was compared above, and setting it would encrypt.
-        member = Member(**{k: v for k, v in values.items() if k in MEMBER_COLUMNS})
-        try:
-            member.clean()
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    return (None if errors else values), member_groups, errors
-
-
-class _PlainRows:
-    """The fast path of validation: a row that is plainly valid, and its final values, at a few µs a row.
-
-    :meth:`values` gives, for a row that :func:`_validate_row` would accept, exactly the member
-    columns (MEMBER_COLUMNS order) and groups it would give; for anything else — any error, and
-    anything unusual such as ``="…"`` cells, full-width spaces or numbers where text belongs —
-    it gives None, and the row goes through :func:`_validate_row`, which words every error.
-    The fast path has no messages of its own, so it cannot word one differently.
-    tests/test_import_fast_paths.py compares the two paths on generated rosters.
+    The roster rules live here and in what this calls, once each: reading a cell (dates, choices,
+    the ID number stored as a number), the free-text checks (trainees.importing_checks), the
+    identifier validators and the member record rules that ``Member.clean()`` applies too
+    (trainees.validators), lengths from the model's fields. Each distinct date text is parsed once
+    per roster and each distinct branch text resolved once (:class:`BranchIndex`).
     """
 
-    def __init__(self, columns: set[str], branches: BranchIndex, groups_by_key: dict[str, int]):
+    def __init__(
+        self,
+        columns: set[str],
+        branches: BranchIndex,
+        groups_by_key: dict[str, int],
+        *,
+        today: datetime.date | None = None,
+    ):
         self.columns = columns
         self.branches = branches
         self.groups_by_key = groups_by_key
-        self.dates: dict[str, tuple[datetime.date, bool] | None | bool] = {}  # text → parse_date(), or False
-        self.today = datetime.date.today()
-        for mapping in (_GENDERS, _EDUCATION, _CATEGORIES, _STATUSES):
-            assert not any(re.search(r"\s", k) for k in mapping), "a choice key with a space bypasses _choice"
+        self.today = today or datetime.date.today()
+        self._dates: dict[str, tuple[datetime.date, bool] | None | ValueError] = {}
 
-    def _date(self, value: Any) -> tuple[datetime.date, bool] | None | bool:
-        """parse_date(value), or False when it is not a date; text is parsed once per roster."""
+    def _date(self, value: Any) -> tuple[datetime.date, bool] | None:
+        """parse_date(value); the answer for a text is kept for the rest of the roster."""
         if value.__class__ is not str:
-            try:
-                return parse_date(value)
-            except ValueError:
-                return False
-        found = self.dates.get(value)
-        if found is None and value not in self.dates:
+            return parse_date(value)
+        found = self._dates.get(value, _UNSEEN)
+        if found is _UNSEEN:
             try:
                 found = parse_date(value)
-            except ValueError:
-                found = False
-            self.dates[value] = found
+            except ValueError as exc:
+                found = exc
+            self._dates[value] = found
+        if isinstance(found, ValueError):
+            raise found
         return found
 
-    def values(
-        self, cells: dict[str, Any], id_number: str, existing: dict | None
-    ) -> tuple[tuple, set[int] | None] | None:
-        text = {
-            f: value.strip() if value.__class__ is str else "" if value is None else _text(value)
-            for f, value in cells.items()
-        }
-        # Control characters, formula starts other than "-", and what _text does more than strip.
-        if _NOT_PLAIN.search("".join(text.values())):
-            return None
-        get = text.get
-        name = get("name", "")
-        if (
-            not name
-            or not get("education")
-            or not get("join_date")
-            or not get("branch")
-            or len(name) > 50
-            or name.startswith(_FORMULA_START)
-            or get("ethnicity", "").startswith(_FORMULA_START)
-            or get("position", "").startswith(_FORMULA_START)
-        ):
-            return None
+    def validate(
+        self, row: RosterRow, existing: dict | None
+    ) -> tuple[dict[str, Any] | None, set[int] | None, list[str]]:
+        """The member's final values (merged over ``existing``), its groups, and any errors."""
+        cells, columns = row.cells, self.columns
+        text = {f: _text(v) for f, v in cells.items()}
+        errors: list[str] = [
+            _("缺少必填项：%(label)s。") % {"label": _LABELS[f]} for f in REQUIRED_FIELDS if not text.get(f)
+        ]
+        errors += row_text_errors(text, _LABELS)
 
-        # The ID number (required): 18 characters, a real birth date, the right check character.
-        if not id_number or cells["id_number"].__class__ is not str or not _ID_PATTERN.match(id_number):
-            return None
-        try:
-            id_birth = datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-        except ValueError:
-            return None
-        if id_number_check_char(id_number[:17]) != id_number[17]:
-            return None
-        columns = self.columns
-        gender = "M" if id_number[16] in "13579" else "F"
-        if get("gender") and _GENDERS.get(text["gender"]) != gender:
-            return None
+        values: dict[str, Any] = dict(existing) if existing else {}
+        values["name"] = text.get("name", "")
+        if len(values["name"]) > _MAX_LENGTH["name"]:
+            errors.append(_("姓名过长（最多50个字）。"))
 
-        if get("ethnicity"):
+        id_number = normalize_id_number(text.get("id_number", ""))
+        if isinstance(cells.get("id_number"), (int, float)) or "E+" in id_number:
+            errors.append(_("公民身份号码被存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写。"))
+            id_number = ""
+        id_birth = None
+        if id_number:
+            try:
+                id_birth = id_number_birth_date(id_number)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+                id_number = ""
+        values["id_number"] = id_number
+
+        if text.get("gender"):
+            values["gender"], error = _choice(text["gender"], _GENDERS, _GENDER_LABEL)
+            if error:
+                errors.append(error)
+            elif id_number and values["gender"] != ("M" if int(id_number[16]) % 2 else "F"):
+                errors.append(_("性别与公民身份号码不一致。"))
+        elif id_number:
+            values["gender"] = "M" if int(id_number[16]) % 2 else "F"
+
+        if text.get("ethnicity"):
             ethnicity = text["ethnicity"]
-            if not ethnicity.endswith("族"):
-                ethnicity += "族"
-            if len(ethnicity) > 20:
-                return None
+            values["ethnicity"] = ethnicity if ethnicity.endswith("族") else ethnicity + "族"
+            if len(values["ethnicity"]) > _MAX_LENGTH["ethnicity"]:
+                errors.append(_("民族填写有误。"))
         else:
-            ethnicity = existing["ethnicity"] if existing else "汉族"
+            values.setdefault("ethnicity", "汉族")
 
-        birth = join = full = None
-        if "birth_date" in columns:
-            birth = self._date(cells.get("birth_date"))
-        join = self._date(cells.get("join_date"))  # required: never empty here
+        dates: dict[str, tuple[datetime.date, bool] | None] = {}
+        for f in _DATE_FIELDS:
+            if f not in columns:
+                continue
+            try:
+                dates[f] = self._date(cells.get(f))
+            except ValueError:
+                errors.append(
+                    _(
+                        "%(label)s“%(value)s”不是可识别的日期（可写 2019-07-01、2019/7/1、2019年7月1日 或 201907）。"
+                    )
+                    % {"label": _LABELS[f], "value": text.get(f, "")}
+                )
+                dates[f] = None
+        birth = dates.get("birth_date")
+        if (
+            birth
+            and id_birth
+            and birth[1]
+            and (birth[0].year, birth[0].month) == (id_birth.year, id_birth.month)
+        ):
+            birth = (id_birth, False)  # "1970年1月" agrees with the ID number, which gives the day
+        values["birth_date"] = birth[0] if birth else id_birth
+        values["join_date"] = dates["join_date"][0] if dates["join_date"] else None  # a required column
         if "full_date" in columns:
-            full = self._date(cells.get("full_date"))
-        if birth is False or not join or full is False:
-            return None
-        if birth:
-            birth_date, month_only = birth
-            if month_only:
-                if (birth_date.year, birth_date.month) != (id_birth.year, id_birth.month):
-                    return None
-            elif birth_date != id_birth:
-                return None
-        join_date = join[0]
-        if "full_date" in columns:
-            full_date = full[0] if full else None
-        else:
-            full_date = existing["full_date"] if existing else None
+            values["full_date"] = dates["full_date"][0] if dates["full_date"] else None
+        values.setdefault("full_date", None)
 
-        education = _EDUCATION.get(text["education"])
-        if education is None:
-            return None
-        if get("category"):
-            category = _CATEGORIES.get(text["category"])
-            if category is None:
-                return None
-        else:
-            category = existing["category"] if existing else Member.Category.OTHER
-        if get("status"):
-            status = _STATUSES.get(text["status"])
-            if status is None:
-                return None
-        elif "status" not in columns and "full_date" in columns:
-            status = Member.Status.FULL if full_date else Member.Status.PROBATIONARY
-        else:
-            status = existing["status"] if existing else Member.Status.FULL
+        for f, mapping, label in _CHOICES:
+            if text.get(f):
+                values[f], error = _choice(text[f], mapping, label)
+                if error:
+                    errors.append(error)
+        if "status" not in columns and "full_date" in columns:
+            values["status"] = Member.Status.FULL if values["full_date"] else Member.Status.PROBATIONARY
+        values.setdefault("category", Member.Category.OTHER)
+        values.setdefault("status", Member.Status.FULL)
 
         if "position" in columns:
-            position = get("position", "")
-            if len(position) > 100:
-                return None
-        else:
-            position = existing["position"] if existing else ""
-        if "phone" in columns:
-            phone = _PHONE_NOISE.sub("", get("phone", ""))
-            if phone and not _PHONE_PATTERN.match(phone):
-                return None
-        else:
-            phone = existing["phone"] if existing else ""
+            values["position"] = text.get("position", "")
+            if len(values["position"]) > _MAX_LENGTH["position"]:
+                errors.append(_("工作岗位过长（最多100个字）。"))
+        values.setdefault("position", "")
 
-        branch, error = self.branches.resolve(text["branch"], get("township", ""))
-        if error or (existing and existing["township_id"] != branch.township_id):
-            return None
+        if "phone" in columns:
+            phone = _PHONE_NOISE.sub("", text.get("phone", ""))
+            if phone:
+                try:
+                    validate_phone(phone)
+                except ValidationError as exc:
+                    errors.extend(exc.messages)
+            values["phone"] = phone
+        values.setdefault("phone", "")
+
+        if text.get("branch"):
+            branch, error = self.branches.resolve(text["branch"], text.get("township", ""))
+            if error:
+                errors.append(error)
+            else:
+                values["branch_id"] = branch.pk
+                if existing and existing["township_id"] != branch.township_id:
+                    errors.append(
+                        _(
+                            "此人已登记在其他乡镇（街道）的党支部，导入不会转移组织关系；请先办理组织关系转接。"
+                        )
+                    )
 
         member_groups = None
         if "groups" in columns:
             member_groups = set()
-            for key in _GROUP_SEPARATORS.split(get("groups", "")):
-                if key:
-                    pk = self.groups_by_key.get(key)
-                    if pk is None:
-                        return None
-                    member_groups.add(pk)
+            for key in _GROUP_SEPARATORS.split(text.get("groups", "")):
+                if not key:
+                    continue
+                if key in self.groups_by_key:
+                    member_groups.add(self.groups_by_key[key])
+                else:
+                    errors.append(_("党员群体“%(group)s”不存在。") % {"group": key})
 
-        # Member.clean()'s rules (trainees.models), birth date agreement being checked above.
-        if (
-            join_date.year
-            - id_birth.year
-            - ((join_date.month, join_date.day) < (id_birth.month, id_birth.day))
-            < 18
-            or join_date > self.today
-            or (full_date and full_date < join_date)
-            or (status == Member.Status.PROBATIONARY and full_date)
+        # The member record's own rules, as Member.clean() applies them to the values just read.
+        for _field, error in member_record_errors(
+            id_birth_date=id_birth,
+            birth_date=values["birth_date"],
+            join_date=values["join_date"],
+            full_date=values["full_date"],
+            probationary=values["status"] == Member.Status.PROBATIONARY,
+            today=self.today,
         ):
-            return None
-        final = (
-            name,
-            gender,
-            ethnicity,
-            id_birth,
-            phone,
-            education,
-            category,
-            position,
-            join_date,
-            full_date,
-            status,
-            branch.pk,
-        )
-        return final, member_groups
+            errors.extend(error.messages)
+        return (None if errors else values), member_groups, errors
 
 
 def _existing_members(hashes: list[str], *, with_groups: bool) -> tuple[dict, dict[str, set[int]]]:
@@ -874,30 +733,22 @@ def plan_member_import(
     existing, existing_groups = _existing_members(list(hashes.values()), with_groups=plan.groups_column)
     plan.existing_ids = {k: v["pk"] for k, v in existing.items()}
 
-    plain = _PlainRows(roster.columns, index, groups_by_key)
+    validator = RowValidator(roster.columns, index, groups_by_key)
     new_numbers: list[str] = []  # encrypted all at once, in to_write's order of new rows
     new_rows: list[int] = []
     for done, (row, id_number) in enumerate(zip(roster.rows, row_ids, strict=True), 1):
         id_hash = hashes.get(id_number, "")
         current = existing.get(id_hash) if id_hash else None
-        fast = None if row.number in duplicates else plain.values(row.cells, id_number, current)
-        if fast is None:
-            values, member_groups, errors = _validate_row(
-                row, columns=roster.columns, branches=index, groups_by_key=groups_by_key, existing=current
+        values, member_groups, errors = validator.validate(row, current)
+        if row.number in duplicates:
+            errors.insert(0, _("公民身份号码与第 %(row)d 行重复。") % {"row": duplicates[row.number]})
+            values = None
+        if errors:
+            plan.errors.append(
+                RowError(row=row.number, name=_text(row.cells.get("name"))[:50], messages=errors)
             )
-            if row.number in duplicates:
-                errors.insert(0, _("公民身份号码与第 %(row)d 行重复。") % {"row": duplicates[row.number]})
-            if errors:
-                plan.errors.append(
-                    RowError(row=row.number, name=_text(row.cells.get("name"))[:50], messages=errors)
-                )
-                values = None
-            else:
-                final = tuple(values[c] for c in MEMBER_COLUMNS)
         else:
-            final, member_groups = fast
-            values = final
-        if values is not None:
+            final = _member_values(values)
             row_changed = current is None or final != _member_values(current)
             groups_changed = member_groups is not None and member_groups != existing_groups.get(
                 id_hash, set()

@@ -1,6 +1,7 @@
 """Defensive checks for roster import that the bad-roster corpus (tests/data/bad_rosters/) showed missing.
 
-Kept apart from :mod:`trainees.importing` so they can be read, and changed, on their own:
+Kept apart from :mod:`trainees.importing` so they can be read, and changed, on their own
+(:class:`ImportFileError` lives here, below both, and trainees.importing offers it too):
 
 - :func:`check_xlsx_archive` inflates every entry of an .xlsx once, with bounded
   memory, before calamine sees it: an entry that inflates past the size its zip
@@ -43,6 +44,10 @@ _FREE_TEXT = ("name", "ethnicity", "position")
 assert MAX_SHEET_ROWS >= 99_999 and MAX_SHEET_CELLS >= 26 * 99_999, (
     "the fast path of _scan_sheet relies on it"
 )
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read as a roster (wrong type, too big, no header…)."""
 
 
 class SheetTooLarge(Exception):
@@ -92,12 +97,10 @@ def _scan_sheet(entry) -> None:
 def check_xlsx_archive(archive: zipfile.ZipFile) -> None:
     """Inflate every entry once (CRC and declared size checked by zipfile); refuse unsafe workbooks.
 
-    Raises :class:`ImportFileError <trainees.importing.ImportFileError>` via the caller's
-    ``zipfile.BadZipFile`` handling for a corrupt or lying entry; raises ImportFileError
-    itself for a hidden first sheet or a sheet that is too large.
+    Raises :class:`ImportFileError` via the caller's ``zipfile.BadZipFile`` handling for a
+    corrupt or lying entry; raises ImportFileError itself for a hidden first sheet or a sheet
+    that is too large.
     """
-    from .importing import ImportFileError
-
     try:
         for info in archive.infolist():
             with archive.open(info) as entry:
@@ -133,6 +136,12 @@ def without_control_characters(text: str) -> str:
 
 def row_text_errors(text: dict[str, str], labels: dict[str, str]) -> list[str]:
     """Errors for control characters in any cell and formula-like text in the free-text cells."""
+    if _CONTROL.search("".join(text.values())) is None:  # the usual row: one search, no loop
+        return [
+            _formula_error(labels[field])
+            for field in _FREE_TEXT
+            if field in text and text[field].startswith(_FORMULA_START)
+        ]
     errors = []
     for field, value in text.items():
         if _CONTROL.search(value):
@@ -140,7 +149,9 @@ def row_text_errors(text: dict[str, str], labels: dict[str, str]) -> list[str]:
                 _("%(label)s含有不可见的控制字符（如 NUL），请删除后重新上传。") % {"label": labels[field]}
             )
         elif field in _FREE_TEXT and value.startswith(_FORMULA_START):
-            errors.append(
-                _("%(label)s不能以 =、+、-、@ 开头（会被表格软件当作公式执行）。") % {"label": labels[field]}
-            )
+            errors.append(_formula_error(labels[field]))
     return errors
+
+
+def _formula_error(label: str) -> str:
+    return _("%(label)s不能以 =、+、-、@ 开头（会被表格软件当作公式执行）。") % {"label": label}

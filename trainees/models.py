@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import uuid
 
 from django.conf import settings
@@ -20,14 +19,10 @@ from .scoping import ScopedQuerySet
 from .validators import (
     birth_date_from_id_number,
     mask_phone,
+    member_record_errors,
     normalize_id_number,
     validate_phone,
 )
-
-
-def age_on(birth_date: datetime.date, day: datetime.date) -> int:
-    """Whole years of age on ``day``."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 class District(models.Model):
@@ -303,29 +298,16 @@ class Member(models.Model):
         return reverse("trainees:member-detail", args=[self.pk])
 
     def clean(self) -> None:
-        errors: dict[str, list] = {}
         self.id_number = normalize_id_number(self.id_number)
-        embedded = birth_date_from_id_number(self.id_number) if self.id_number else None
-        if embedded and self.birth_date and embedded != self.birth_date:
-            errors.setdefault("birth_date", []).append(
-                ValidationError(_("出生日期与公民身份号码中的出生日期不一致。"), code="birth_mismatch")
-            )
-        if self.join_date and self.birth_date and age_on(self.birth_date, self.join_date) < 18:
-            errors.setdefault("join_date", []).append(
-                ValidationError(_("入党日期须在年满18周岁之后。"), code="join_too_early")
-            )
-        if self.join_date and self.join_date > datetime.date.today():
-            errors.setdefault("join_date", []).append(
-                ValidationError(_("入党日期不能晚于今天。"), code="join_future")
-            )
-        if self.full_date and self.join_date and self.full_date < self.join_date:
-            errors.setdefault("full_date", []).append(
-                ValidationError(_("转正日期不能早于入党日期。"), code="full_before_join")
-            )
-        if self.status == self.Status.PROBATIONARY and self.full_date:
-            errors.setdefault("full_date", []).append(
-                ValidationError(_("预备党员不应有转正日期。"), code="probationary_full_date")
-            )
+        errors: dict[str, list] = {}
+        for field, error in member_record_errors(
+            id_birth_date=birth_date_from_id_number(self.id_number) if self.id_number else None,
+            birth_date=self.birth_date,
+            join_date=self.join_date,
+            full_date=self.full_date,
+            probationary=self.status == self.Status.PROBATIONARY,
+        ):
+            errors.setdefault(field, []).append(error)
         if errors:
             raise ValidationError(errors)
 

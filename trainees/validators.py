@@ -1,4 +1,8 @@
-"""Validators for the personal identifiers on a member record."""
+"""The rules of a member record: its personal identifiers and its dates.
+
+Each rule is written here once. The member form and ``Member.clean()`` call these functions, and
+so does the roster import (trainees.importing), which only turns roster cells into values first.
+"""
 
 import datetime
 import re
@@ -41,13 +45,20 @@ def birth_date_from_id_number(value: str) -> datetime.date | None:
 
 def validate_id_number(value: str) -> None:
     """An 18-character national ID number with a valid birth date and checksum."""
+    id_number_birth_date(value)
+
+
+def id_number_birth_date(value: str) -> datetime.date:
+    """The birth date of a valid ID number (:func:`validate_id_number`'s rules); ValidationError if invalid."""
     value = normalize_id_number(value)
     if not _ID_PATTERN.match(value):
         raise ValidationError(_("公民身份号码应为18位，前17位为数字，最后一位为数字或X。"), code="id_format")
-    if birth_date_from_id_number(value) is None:
+    birth_date = birth_date_from_id_number(value)
+    if birth_date is None:
         raise ValidationError(_("公民身份号码中的出生日期无效。"), code="id_birth_date")
     if id_number_check_char(value[:17]) != value[17]:
         raise ValidationError(_("公民身份号码校验位不正确，请核对。"), code="id_checksum")
+    return birth_date
 
 
 def validate_phone(value: str) -> None:
@@ -57,6 +68,49 @@ def validate_phone(value: str) -> None:
             _("联系电话格式不正确：手机号为以1开头的11位数字，座机请带区号（如0534-5512345）。"),
             code="phone_format",
         )
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    """Whole years of age on ``day``."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def member_record_errors(
+    *,
+    id_birth_date: datetime.date | None,
+    birth_date: datetime.date | None,
+    join_date: datetime.date | None,
+    full_date: datetime.date | None,
+    probationary: bool,
+    today: datetime.date | None = None,
+) -> list[tuple[str, ValidationError]]:
+    """(field, error) for each rule a member's dates break; a missing value breaks none of them.
+
+    ``id_birth_date`` is the birth date embedded in the ID number (:func:`birth_date_from_id_number`).
+    """
+    errors = []
+    if id_birth_date and birth_date and id_birth_date != birth_date:
+        errors.append(
+            (
+                "birth_date",
+                ValidationError(_("出生日期与公民身份号码中的出生日期不一致。"), code="birth_mismatch"),
+            )
+        )
+    if join_date and birth_date and age_on(birth_date, join_date) < 18:
+        errors.append(
+            ("join_date", ValidationError(_("入党日期须在年满18周岁之后。"), code="join_too_early"))
+        )
+    if join_date and join_date > (today or datetime.date.today()):
+        errors.append(("join_date", ValidationError(_("入党日期不能晚于今天。"), code="join_future")))
+    if full_date and join_date and full_date < join_date:
+        errors.append(
+            ("full_date", ValidationError(_("转正日期不能早于入党日期。"), code="full_before_join"))
+        )
+    if probationary and full_date:
+        errors.append(
+            ("full_date", ValidationError(_("预备党员不应有转正日期。"), code="probationary_full_date"))
+        )
+    return errors
 
 
 def mask_id_number(value: str) -> str:
