@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.periods import add_months, month_bounds
 from core.workflow import IllegalTransition
 from trainees.models import Township
 
@@ -42,11 +43,6 @@ def system_user():
     return user
 
 
-def first_of_month(day: datetime.date, months_ahead: int = 0) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months_ahead
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 def plans_open(*, month: datetime.date) -> None:
     """Give every township a plan for ``month`` with the month's theme; existing plans are kept."""
     theme = Theme.objects.filter(year=month.year, month=month.month).first()
@@ -64,9 +60,7 @@ def plans_open(*, month: datetime.date) -> None:
 
 def plans_close(*, month: datetime.date) -> int:
     """Mark ``month``'s plans without a held session as missed; return how many."""
-    start = timezone.make_aware(datetime.datetime(month.year, month.month, 1))
-    end_day = first_of_month(month, 1)
-    end = timezone.make_aware(datetime.datetime(end_day.year, end_day.month, 1))
+    start, end = month_bounds(month)
     held = Session.objects.filter(
         Q(plan=OuterRef("pk"))
         | Q(
@@ -96,10 +90,10 @@ def open_month_plans() -> None:
     """On the 1st: open the plans of the month that starts and of the next one (idempotent)."""
     today = timezone.localdate()
     for months_ahead in (0, 1):
-        plans_open(month=first_of_month(today, months_ahead))
+        plans_open(month=add_months(today, months_ahead))
 
 
 @shared_task(**TASK_OPTIONS)
 def close_previous_month() -> int:
     """On the 1st: the previous month's plans without a held session become missed."""
-    return plans_close(month=first_of_month(timezone.localdate(), -1))
+    return plans_close(month=add_months(timezone.localdate(), -1))

@@ -6,7 +6,6 @@ townships, members or sessions there are (aggregates run in the database).
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.db.models import (
@@ -22,9 +21,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, TruncMonth
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import year_bounds
 from courses.cycle.selectors import exempt_member, target_hours_of_member
 from courses.models import Attendance, Session, StudyHoursEntry
 from ningjin_training import aggregates
@@ -52,12 +51,6 @@ METRICS = [
     ("items_on_time_rate", _("改进事项按期整改率"), "%"),
 ]
 METRIC_KEYS = [key for key, _label, _unit in METRICS]
-
-
-def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    """The local (Asia/Shanghai) start of ``year`` and of the next year."""
-    tz = timezone.get_current_timezone()
-    return datetime.datetime(year, 1, 1, tzinfo=tz), datetime.datetime(year + 1, 1, 1, tzinfo=tz)
 
 
 def held_sessions(year: int):

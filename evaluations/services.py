@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.periods import add_months
 from core.roles import Role, role_of
 from core.workflow import IllegalTransition
 from courses.models import Attendance, Course, Session, Tag
@@ -177,13 +178,7 @@ def survey_answer(
 
 def _first_of_next_months(count: int) -> list[datetime.date]:
     today = timezone.localdate()
-    months, year, month = [], today.year, today.month
-    for _i in range(count):
-        month += 1
-        if month == 13:
-            year, month = year + 1, 1
-        months.append(datetime.date(year, month, 1))
-    return months
+    return [add_months(today, ahead) for ahead in range(1, count + 1)]
 
 
 @transaction.atomic

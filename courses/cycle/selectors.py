@@ -24,20 +24,13 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.periods import year_bounds
 from courses.models import Attendance, Enrollment, MonthlyPlan, Session, StudyHoursEntry, StudyHoursTarget
 from trainees.models import Member, Township
 
 CREDITED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 HOURS = DecimalField(max_digits=7, decimal_places=1)
 ZERO = Value(Decimal("0"), output_field=HOURS)
-
-
-def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    """The local (Asia/Shanghai) calendar year as aware datetimes."""
-    return (
-        timezone.make_aware(datetime.datetime(year, 1, 1)),
-        timezone.make_aware(datetime.datetime(year + 1, 1, 1)),
-    )
 
 
 def target_hours_of_member(year: int):

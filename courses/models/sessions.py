@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import month_bounds
 from core.roles import Role, role_of
 from core.workflow import TransitionEvent, Workflow
 from trainees.models import Branch, Member, MemberGroup, Township
@@ -146,8 +147,7 @@ class SessionQuerySet(ScopedQuerySet):
 
     def in_month(self, year: int, month: int):
         """Sessions starting in a local (Asia/Shanghai) calendar month."""
-        start = timezone.make_aware(datetime.datetime(year, month, 1))
-        end = timezone.make_aware(datetime.datetime(year + month // 12, month % 12 + 1, 1))
+        start, end = month_bounds(datetime.date(year, month, 1))
         return self.filter(starts_at__gte=start, starts_at__lt=end)
 
     def managed_by(self, user):
