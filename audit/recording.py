@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from core.personal_data import scrub
+
 from .context import current_actor, current_ip
-from .masking import DEFAULT_MASKS, scrub
+from .masking import DEFAULT_MASKS
 from .models import AuditAction as Action
 from .models import AuditEntry
 

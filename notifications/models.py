@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from trainees.validators import validate_phone
+from core.personal_data import validate_phone
 
 
 class Kind(models.TextChoices):

@@ -15,7 +15,7 @@ import logging
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from trainees.validators import mask_phone
+from core.personal_data import mask_phone
 
 logger = logging.getLogger(__name__)
 

@@ -3,13 +3,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.personal_data import mask_id_number, mask_phone, validate_phone
 from trainees.validators import (
     birth_date_from_id_number,
     id_number_birth_date,
-    mask_id_number,
-    mask_phone,
     validate_id_number,
-    validate_phone,
 )
 
 VALID_ID = "11010519491231002X"  # the checksum example from GB 11643-1999

@@ -10,11 +10,11 @@ class TraineesConfig(AppConfig):
         from django.contrib.auth import get_user_model
 
         import audit
+        from core.personal_data import mask_id_number, mask_phone
 
         from . import checks  # noqa: F401  (registers the ID-number key checks)
         from .idcrypto import mask_id_hash
         from .models import ImportBatch, Member, Profile
-        from .validators import mask_id_number, mask_phone
 
         # Members, roles and accounts are audited on every change (docs/security.md).
         # The ID number is recorded as its stored mask (id_number_masked) and a short prefix of

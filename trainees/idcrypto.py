@@ -34,7 +34,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.signals import setting_changed
 
-from .validators import mask_id_number, normalize_id_number
+from core.personal_data import mask_id_number
+
+from .validators import normalize_id_number
 
 PREFIX = "v1:"
 NONCE_BYTES = 12

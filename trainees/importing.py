@@ -37,6 +37,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.personal_data import mask_id_number, validate_phone
+
 from . import idcrypto
 from .importing_checks import (
     ImportFileError,
@@ -47,10 +49,8 @@ from .importing_checks import (
 from .models import Branch, Member, MemberGroup
 from .validators import (
     id_number_birth_date,
-    mask_id_number,
     member_record_errors,
     normalize_id_number,
-    validate_phone,
 )
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024

@@ -12,16 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.personal_data import mask_phone, validate_phone
 from core.roles import Role
 
 from . import idcrypto
 from .scoping import ScopedQuerySet
 from .validators import (
     birth_date_from_id_number,
-    mask_phone,
     member_record_errors,
     normalize_id_number,
-    validate_phone,
 )
 
 

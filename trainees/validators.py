@@ -14,7 +14,6 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
 # re.ASCII: \d alone also matches full-width and other Unicode digits (１２３), which int() accepts.
 _ID_PATTERN = re.compile(r"^\d{17}[\dX]$", re.ASCII)
-_PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 
 
 def id_number_check_char(first17: str) -> str:
@@ -61,15 +60,6 @@ def id_number_birth_date(value: str) -> datetime.date:
     return birth_date
 
 
-def validate_phone(value: str) -> None:
-    """A mainland mobile number (11 digits) or a landline with area code."""
-    if not _PHONE_PATTERN.match((value or "").strip()):
-        raise ValidationError(
-            _("联系电话格式不正确：手机号为以1开头的11位数字，座机请带区号（如0534-5512345）。"),
-            code="phone_format",
-        )
-
-
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     """Whole years of age on ``day``."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
@@ -111,19 +101,3 @@ def member_record_errors(
             ("full_date", ValidationError(_("预备党员不应有转正日期。"), code="probationary_full_date"))
         )
     return errors
-
-
-def mask_id_number(value: str) -> str:
-    """3714**********123X: the region prefix and the last four characters stay."""
-    if not value:
-        return ""
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    """138****5678: the first three and the last four digits stay."""
-    if not value:
-        return ""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
