@@ -57,7 +57,8 @@ def main() -> int:
     from benchmarks.load import replace_block
     from courses.models import Enrollment, Session
     from notifications.models import Kind, Notification, NotificationPreference, Reminder
-    from notifications.services import CHUNK_SIZE, reminder_rows, reminders_dispatch_due, reminders_plan
+    from notifications.services import CHUNK_SIZE, reminder_rows, reminders_plan
+    from notifications.tasks import reminders_dispatch_due
     from trainees.models import Member
 
     session, user_ids = prepare(Session, Enrollment, Member, NotificationPreference)

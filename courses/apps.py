@@ -1,14 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+import audit
+
 
 class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("课程与培训")
 
     def ready(self):
-        import audit
-
+        from . import reminders  # noqa: F401  (registers the courses reminders with notifications)
         from .models import Attendance, CourseRequest, Enrollment, MonthlyPlan, Session
 
         # Sessions, enrolments, attendance, requests and plans are audited on every

@@ -1,14 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+import audit
+
 
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("评估与述职")
 
     def ready(self):
-        import audit
-
+        # reminders registers with notifications, selectors its cached aggregate.
+        from . import reminders, selectors  # noqa: F401
         from .models import AnnualReport, ImprovementItem, PracticeTask
 
         # Improvement items, annual reports and practice tasks are audited on every

@@ -27,9 +27,9 @@ from core.periods import year_bounds
 from courses.cycle.selectors import exempt_member, target_hours_of_member
 from courses.models import Attendance, Session, StudyHoursEntry
 from ningjin_training import aggregates
-from trainees.models import Member
+from trainees.models import Branch, Member, MemberGroup, Township
 
-from .models import ImprovementItem, PracticeTask, SessionFeedback
+from .models import ImprovementItem, PointsWeight, PracticeTask, SessionFeedback, SurveyAnswer
 
 HELD_STATES = (Session.Status.HELD, Session.Status.CLOSED)
 ATTENDED_STATES = (Attendance.Status.PRESENT, Attendance.Status.LATE)
@@ -239,10 +239,6 @@ def survey_eligible_members(survey):
 
 def survey_results(survey) -> dict:
     """Response rate by township, answer distributions and top needs — a fixed number of queries."""
-    from trainees.models import Branch, MemberGroup, Township
-
-    from .models import SurveyAnswer
-
     eligible = dict(
         survey_eligible_members(survey).values_list("branch__township_id").annotate(n=Count("pk")).order_by()
     )
@@ -413,8 +409,6 @@ def instructor_comments(instructor_id: int):
 
 def performance_weights() -> dict[str, Decimal]:
     """The points per unit of each measure, read from the PointsWeight table (0 when missing)."""
-    from .models import PointsWeight
-
     weights = {m: Decimal("0") for m in PointsWeight.Measure.values}
     weights.update(dict(PointsWeight.objects.values_list("measure", "points")))
     return weights

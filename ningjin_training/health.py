@@ -6,6 +6,8 @@ from django.db import connection
 from django.utils import timezone
 from kombu import Connection
 
+from notifications.services import last_beat_tick
+
 from .celery import app
 
 
@@ -36,8 +38,6 @@ BEAT_STALE_AFTER = datetime.timedelta(minutes=5)
 
 def beat_status() -> dict:
     """When beat → broker → worker last completed a tick, read from the database (no cache needed)."""
-    from notifications.jobs import last_beat_tick
-
     try:
         ticked_at = last_beat_tick()
     except Exception as exc:

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     """Inbox, reminder ledger and delivery channels.
 
-    A separate app because it is cross-cutting: it reads trainees and courses
-    (and, when present, evaluations) but nothing imports it at module level.
+    Delivery only: it imports no domain app. The domain apps register what they
+    want reminded (their scans and message builders) in ``notifications.registry``
+    from their own ``reminders.py``.
     """
 
     name = "notifications"

@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterable, Sequence
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
+from . import registry
 from .messages import Message, compose_many
-from .models import Kind, Notification, NotificationPreference, Reminder
+from .models import BeatHeartbeat, Notification, NotificationPreference, Reminder
 from .sms import get_sms_backend
 
 logger = logging.getLogger(__name__)
@@ -30,9 +31,6 @@ logger = logging.getLogger(__name__)
 # the row locks last as long as the gateway takes for them (100 ms a text → 10 s).
 CHUNK_SIZE = 100
 MAX_ATTEMPTS = 3
-# A queued chunk that has not been sent after this long is queued again (its
-# message may have been lost with a broker); the ledger keeps it from doubling.
-REQUEUE_AFTER = datetime.timedelta(minutes=10)
 
 
 class _RetryLater(Exception):
@@ -93,28 +91,6 @@ def reminders_plan(rows: Iterable[Reminder]) -> None:
     Reminder.objects.bulk_create(list(rows), ignore_conflicts=True, batch_size=CHUNK_SIZE)
 
 
-def reminders_dispatch_due(*, now: datetime.datetime | None = None) -> int:
-    """Queue the due pending reminders in chunks of :data:`CHUNK_SIZE`; return how many were queued."""
-    from .tasks import send_reminders
-
-    now = now or timezone.now()
-    ids = list(
-        Reminder.objects.pending()
-        .filter(due_at__lte=now)
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
-        .order_by("due_at", "pk")
-        .values_list("pk", flat=True)
-    )
-    for chunk in chunked(ids):
-        Reminder.objects.filter(pk__in=chunk).update(queued_at=now)
-        enqueue_after_commit(
-            send_reminders,
-            chunk,
-            on_failure=lambda chunk=chunk: Reminder.objects.filter(pk__in=chunk).update(queued_at=None),
-        )
-    return len(ids)
-
-
 def reminders_cancel(queryset) -> int:
     return queryset.filter(status=Reminder.Status.PENDING).update(status=Reminder.Status.CANCELLED)
 
@@ -135,13 +111,12 @@ def _preferences(users: Iterable) -> dict[int, NotificationPreference]:
 
 
 def _sms_phones(preferences: Iterable[NotificationPreference]) -> dict[int, str]:
-    """The number each user (by id) who chose SMS is texted at: their own, else the member roll's."""
+    """The number each user (by id) who chose SMS is texted at: their own, else a registered phone book's
+    (the member roll's)."""
     phones = {p.user_id: p.phone for p in preferences if p.by_sms}
     from_roll = [user_id for user_id, phone in phones.items() if not phone]
     if from_roll:
-        from trainees.models import Member
-
-        phones.update(Member.objects.filter(user_id__in=from_roll).order_by().values_list("user_id", "phone"))
+        phones.update(registry.fallback_phones(from_roll))
     return {user_id: phone for user_id, phone in phones.items() if phone}
 
 
@@ -260,53 +235,6 @@ def reminders_deliver(*, reminder_ids: Iterable[int], now: datetime.datetime | N
     return {status: count for status, count in outcome.items() if count}
 
 
-def session_changed(*, session_id: int, change: str) -> None:
-    """Tell the enrolled trainees a session was cancelled or moved, and recompute its reminders.
-
-    Call it inside the transaction that changes the session: the notices are
-    ledger rows in that transaction (a rollback sends nothing), and sending is
-    queued after commit, outside the web request. The row's due time is the
-    session's ``updated_at``, so calling twice for one change notifies once.
-    """
-    from courses.models import Enrollment, Session
-
-    from . import jobs
-
-    kinds = {"cancelled": Kind.SESSION_CANCELLED, "moved": Kind.SESSION_MOVED}
-    if change not in kinds:
-        raise ValueError(f"unknown session change: {change!r}")
-    session = Session.objects.filter(pk=session_id).first()
-    if session is None:
-        return
-    with transaction.atomic():
-        enrolled = Enrollment.objects.filter(
-            session=session, status=Enrollment.Status.ENROLLED, member__user__isnull=False
-        ).values_list("member__user_id", flat=True)
-        reminders_plan(
-            reminder_rows(
-                kind=kinds[change],
-                recipient_ids=enrolled,
-                obj=session,
-                due_at=session.updated_at,
-                expires_at=session.starts_at,
-                context={"starts_at": session.starts_at.isoformat()},
-            )
-        )
-        of_session = Reminder.objects.for_object(session)
-        if change == "cancelled":
-            reminders_cancel(
-                of_session.filter(
-                    kind__in=[Kind.SESSION_UPCOMING, Kind.INSTRUCTOR_SESSION, Kind.SESSION_MOVED]
-                )
-            )
-        else:
-            reminders_cancel(of_session.filter(kind=Kind.SESSION_MOVED).exclude(due_at=session.updated_at))
-            jobs.session_reminders_plan(session_ids=[session.pk])
-        from .tasks import dispatch_reminders
-
-        enqueue_after_commit(dispatch_reminders)
-
-
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:
     """Mark one (or, without an id, every) unread message of ``user`` as read."""
     notifications = Notification.objects.visible_to(user).unread()
@@ -315,14 +243,9 @@ def notification_mark_read(*, user, notification_id: int | None = None) -> int:
     return notifications.update(read_at=timezone.now())
 
 
-def users_with_role(role: str, *, township_ids: Iterable[int] | None = None) -> dict[int | None, list[int]]:
-    """Active users of a portal role, grouped by the township of their profile."""
-    from trainees.models import Profile
+def beat_heartbeat_record(*, now: datetime.datetime | None = None) -> None:
+    BeatHeartbeat.objects.update_or_create(pk=1, defaults={"ticked_at": now or timezone.now()})
 
-    profiles = Profile.objects.filter(role=role, user__is_active=True)
-    if township_ids is not None:
-        profiles = profiles.filter(township_id__in=list(township_ids))
-    grouped: dict[int | None, list[int]] = {}
-    for township_id, user_id in profiles.values_list("township_id", "user_id"):
-        grouped.setdefault(township_id, []).append(user_id)
-    return grouped
+
+def last_beat_tick() -> datetime.datetime | None:
+    return BeatHeartbeat.objects.filter(pk=1).values_list("ticked_at", flat=True).first()

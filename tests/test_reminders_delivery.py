@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from courses.models import Enrollment, Session
 from courses.notices import session_changed
-from notifications import services
-from notifications.jobs import session_reminders_plan
+from courses.reminders import session_reminders_plan
+from notifications import services, tasks
 from notifications.models import Kind, Notification, NotificationPreference, Reminder, ReminderRule
 from notifications.sms import MemorySmsBackend
 from notifications.tasks import dispatch_reminders, scan_due_reminders, send_reminders
@@ -277,11 +277,11 @@ def test_fan_out_goes_in_chunks(cast, monkeypatch, django_capture_on_commit_call
     chunks = []
     monkeypatch.setattr(send_reminders, "apply_async", lambda args, **kw: chunks.append(args[0]))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.reminders_dispatch_due() == 5
+        assert tasks.reminders_dispatch_due() == 5
     assert [len(c) for c in chunks] == [2, 2, 1]
     # Queued chunks are not queued again by the next scan while they are in flight.
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.reminders_dispatch_due() == 0
+        assert tasks.reminders_dispatch_due() == 0
 
 
 def test_an_unknown_change_is_refused(cast):

@@ -1,5 +1,9 @@
 from django.apps import AppConfig
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+
+import audit
+from core.personal_data import mask_id_number, mask_phone
 
 
 class TraineesConfig(AppConfig):
@@ -7,12 +11,7 @@ class TraineesConfig(AppConfig):
     verbose_name = _("组织与党员")
 
     def ready(self):
-        from django.contrib.auth import get_user_model
-
-        import audit
-        from core.personal_data import mask_id_number, mask_phone
-
-        from . import checks  # noqa: F401  (registers the ID-number key checks)
+        from . import checks, reminders  # noqa: F401  (register the ID-number key checks, the phone book)
         from .idcrypto import mask_id_hash
         from .models import ImportBatch, Member, Profile
 
