@@ -23,10 +23,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from core import aggregates
 from core.periods import year_bounds
 from courses.cycle.selectors import exempt_member, target_hours_of_member
 from courses.models import Attendance, Session, StudyHoursEntry
-from ningjin_training import aggregates
 from trainees.models import Branch, Member, MemberGroup, Township
 
 from .models import ImprovementItem, PointsWeight, PracticeTask, SessionFeedback, SurveyAnswer
@@ -199,11 +199,12 @@ def report_metrics(report, *, live: bool = False) -> dict:
     if live:
         return draft_report_metrics(report.township_id, report.year)
     # A draft's figures scan the township's year of attendance (~0.5 s at county scale): kept in
-    # the shared cache and refreshed in the background once a minute old (ningjin_training.
+    # the shared cache and refreshed in the background once a minute old (core.
     # aggregates). Submission computes them afresh for the snapshot (services.report_transition).
     return aggregates.cached("report-metrics", report.township_id, report.year)
 
 
+@aggregates.register("report-metrics")
 def draft_report_metrics(township_id: int, year: int) -> dict:
     """The live figures of one township's year (the ``report-metrics`` aggregate)."""
     return township_metrics([township_id], year)[township_id]

@@ -9,7 +9,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import lookups
+        from . import dashboards, lookups  # noqa: F401  (dashboards registers the county aggregate)
         from .middleware import SessionLifetimeMiddleware
 
         lookups.register()

@@ -4,13 +4,12 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core import aggregates
 from courses import selectors
 from courses.cycle import selectors as cycle_selectors
 from courses.models import Session
 from trainees.models import Branch, Member, MemberGroup, Township
 from trainees.scoping import member_id_of, township_id_of
-
-from . import aggregates
 
 
 def county_dashboard() -> dict:
@@ -25,6 +24,7 @@ def county_dashboard() -> dict:
     }
 
 
+@aggregates.register("county-dashboard")
 def county_numbers(year: int) -> dict:
     """The county-wide aggregates of ``year``: they scan the year's attendance (hundreds of
     thousands of rows at county scale), so pages read them through ``aggregates.cached``."""

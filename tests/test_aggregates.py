@@ -5,17 +5,30 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from ningjin_training import aggregates
-from ningjin_training.tasks import refresh_aggregate
+from core import aggregates
+from core.aggregates import refresh_aggregate
 from trainees.models import Member
 
 from .factories import MemberFactory
 
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "aggregates"}}
+
+
+class UnreachableCache(BaseCache):
+    """A cache whose server is down: every call raises, as Redis does when it cannot connect."""
+
+    def __init__(self, location, params):
+        super().__init__(params)
+
+    def _refuse(self, *args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    get = set = add = delete = get_many = set_many = delete_many = touch = has_key = clear = _refuse
 
 
 @pytest.fixture(autouse=True)
@@ -104,3 +117,16 @@ def test_with_a_cache_of_each_process_own_a_stale_figure_is_refreshed_in_the_req
             with mock.patch.object(refresh_aggregate, "apply_async") as queue:
                 assert member_total(client.get(reverse("home"))) == before + 1
             queue.assert_not_called()
+
+
+def test_with_the_cache_down_the_county_page_computes_its_figures_in_the_request(cast, client_as):
+    client = client_as("county")
+    down = {"default": {"BACKEND": f"{__name__}.UnreachableCache"}}
+    with override_settings(CACHES=down):
+        with pytest.raises(ConnectionError):
+            cache.get("anything")  # the cache really is down
+        page = client.get(reverse("home"))
+        assert page.status_code == 200
+        assert member_total(page) == Member.objects.count()
+        MemberFactory(branch=cast.branch_a)
+        assert member_total(client.get(reverse("home"))) == Member.objects.count()
