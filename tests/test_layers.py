@@ -59,3 +59,10 @@ def test_core_importing_an_app_breaks_the_contracts(tree):
     result = lint_imports(tree)
     assert result.returncode != 0
     assert "core imports no app BROKEN" in result.stdout
+
+
+def test_two_modules_of_one_app_importing_each_other_break_the_contracts(tree):
+    plant(tree / "notifications" / "services.py", "from . import tasks  # noqa")
+    result = lint_imports(tree)
+    assert result.returncode != 0
+    assert "No circles between the modules of an app BROKEN" in result.stdout
