@@ -3,7 +3,8 @@
 Rows are identified by (kind, recipient, object, due time). Writers add them
 with ``bulk_create(ignore_conflicts=True)``, so planning twice changes nothing;
 :func:`reminders_deliver` moves a chunk's rows from pending to sent under row
-locks, so a retried or redelivered task sends nothing twice.
+locks, so a retried or redelivered task sends nothing twice. Queueing the due
+rows for delivery is :func:`notifications.tasks.reminders_dispatch_due`.
 """
 
 from __future__ import annotations
