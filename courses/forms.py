@@ -21,7 +21,7 @@ from .models import (
     TeachingRoute,
     Theme,
 )
-from .models.sessions import HOURS_HELP, HOURS_VALIDATORS
+from .models.sessions import SESSION_HOURS_MAX, hours_help, hours_validators
 
 MB = 1024 * 1024
 
@@ -405,7 +405,11 @@ class ScheduleForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeInput())
     ends_at = forms.DateTimeField(label=_("结束时间"), widget=DateTimeInput())
     hours = forms.DecimalField(
-        label=_("学时"), max_digits=4, decimal_places=1, validators=HOURS_VALIDATORS, help_text=HOURS_HELP
+        label=_("学时"),
+        max_digits=4,
+        decimal_places=1,
+        validators=hours_validators(SESSION_HOURS_MAX),
+        help_text=hours_help(SESSION_HOURS_MAX),
     )
     venue = forms.CharField(label=_("地点"), max_length=200, required=False)
 

@@ -92,13 +92,14 @@ def year_data(cast):
     attend(other, member_a, Attendance.Status.ABSENT)
 
     county = cast.users["county"]
-    StudyHoursEntry.objects.create(
-        member=trainee,
-        date=datetime.date(YEAR, 6, 1),
-        hours=Decimal("20"),
-        source="online",
-        recorded_by=county,
-    )
+    for day in (1, 2):  # 20 online hours in two entries (one entry holds at most 16)
+        StudyHoursEntry.objects.create(
+            member=trainee,
+            date=datetime.date(YEAR, 6, day),
+            hours=Decimal("10"),
+            source="online",
+            recorded_by=county,
+        )
     StudyHoursEntry.objects.create(
         member=secretary,
         date=datetime.date(YEAR, 7, 1),
@@ -109,7 +110,7 @@ def year_data(cast):
     StudyHoursEntry.objects.create(
         member=trainee,
         date=datetime.date(YEAR - 1, 6, 1),
-        hours=Decimal("100"),
+        hours=Decimal("16"),
         source="online",
         recorded_by=county,
     )

@@ -20,7 +20,7 @@ from courses.models import (
     TeachingRoute,
     Theme,
 )
-from courses.models.sessions import HOURS_HELP, HOURS_VALIDATORS
+from courses.models.sessions import ENTRY_HOURS_MAX, hours_help, hours_validators
 from trainees.models import Branch, MemberGroup, Township
 from trainees.scoping import township_id_of
 
@@ -245,8 +245,8 @@ class _HoursFields(forms.Form):
         label=_("学时"),
         max_digits=3,
         decimal_places=1,
-        help_text=HOURS_HELP,
-        validators=HOURS_VALIDATORS,
+        help_text=hours_help(ENTRY_HOURS_MAX),
+        validators=hours_validators(ENTRY_HOURS_MAX),
         error_messages={
             "invalid": _("请填写数字学时。"),
             "max_digits": _("学时须在 0.5 到 16 之间。"),

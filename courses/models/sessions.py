@@ -22,15 +22,28 @@ from trainees.scoping import ScopedQuerySet, scope_queryset, township_id_of
 
 from .catalog import Course, Instructor, TeachingBase, TeachingRoute, Theme
 
-# Study hours of one session or one entry: the one bound every path (forms, import, admin,
-# API, a plain UPDATE) meets — the validators for forms, the check constraint for the rest.
-HOURS_MIN, HOURS_MAX = Decimal("0.5"), Decimal("16")
-HOURS_IN_RANGE = Q(hours__gte=HOURS_MIN, hours__lte=HOURS_MAX)
-HOURS_HELP = _("0.5 到 16 学时，最多一位小数。")
-HOURS_VALIDATORS = [
-    MinValueValidator(HOURS_MIN, _("学时须在 0.5 到 16 之间。")),
-    MaxValueValidator(HOURS_MAX, _("学时须在 0.5 到 16 之间。")),
-]
+# Study hours: one bound per kind of row, met by every path (forms, import, admin, API, a
+# plain UPDATE) — the validators for forms, the check constraint for the rest. A session may
+# be a training class of several days (up to a week, 40 hours); a manual entry is one day's study.
+HOURS_MIN = Decimal("0.5")
+SESSION_HOURS_MAX, ENTRY_HOURS_MAX = Decimal("40"), Decimal("16")
+_HOURS_TEXTS = {
+    SESSION_HOURS_MAX: (_("学时须在 0.5 到 40 之间。"), _("0.5 到 40 学时，最多一位小数。")),
+    ENTRY_HOURS_MAX: (_("学时须在 0.5 到 16 之间。"), _("0.5 到 16 学时，最多一位小数。")),
+}
+
+
+def hours_validators(maximum: Decimal) -> list:
+    message = _HOURS_TEXTS[maximum][0]
+    return [MinValueValidator(HOURS_MIN, message), MaxValueValidator(maximum, message)]
+
+
+def hours_help(maximum: Decimal):
+    return _HOURS_TEXTS[maximum][1]
+
+
+def hours_in_range(maximum: Decimal) -> Q:
+    return Q(hours__gte=HOURS_MIN, hours__lte=maximum)
 
 
 class MonthlyPlanQuerySet(ScopedQuerySet):
@@ -259,8 +272,8 @@ class Session(Workflow):
         max_digits=4,
         decimal_places=1,
         default=Decimal("2.0"),
-        validators=HOURS_VALIDATORS,
-        help_text=HOURS_HELP,
+        validators=hours_validators(SESSION_HOURS_MAX),
+        help_text=hours_help(SESSION_HOURS_MAX),
     )
     capacity = models.PositiveIntegerField(_("名额"), null=True, blank=True, help_text=_("留空表示不限。"))
     open_signup = models.BooleanField(_("开放报名"), default=False)
@@ -296,7 +309,9 @@ class Session(Workflow):
         verbose_name_plural = _("培训场次")
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
-            models.CheckConstraint(condition=HOURS_IN_RANGE, name="session_hours_in_range"),
+            models.CheckConstraint(
+                condition=hours_in_range(SESSION_HOURS_MAX), name="session_hours_in_range"
+            ),
         ]
         indexes = [
             models.Index(fields=["township", "starts_at"], name="session_township_start_idx"),
@@ -484,7 +499,11 @@ class StudyHoursEntry(models.Model):
     )
     date = models.DateField(_("日期"))
     hours = models.DecimalField(
-        _("学时"), max_digits=4, decimal_places=1, validators=HOURS_VALIDATORS, help_text=HOURS_HELP
+        _("学时"),
+        max_digits=4,
+        decimal_places=1,
+        validators=hours_validators(ENTRY_HOURS_MAX),
+        help_text=hours_help(ENTRY_HOURS_MAX),
     )
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -500,7 +519,11 @@ class StudyHoursEntry(models.Model):
         verbose_name = _("学时登记")
         verbose_name_plural = _("学时登记")
         indexes = [models.Index(fields=["member", "date"], name="studyhours_member_date_idx")]
-        constraints = [models.CheckConstraint(condition=HOURS_IN_RANGE, name="studyhours_hours_in_range")]
+        constraints = [
+            models.CheckConstraint(
+                condition=hours_in_range(ENTRY_HOURS_MAX), name="studyhours_hours_in_range"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} · {self.date} · {self.hours}"
