@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.roles import Role, role_of, role_required
+from core.roles import ALL_ROLES, STAFF_AND_INSTRUCTOR_ROLES, STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from trainees.scoping import township_id_of
 
@@ -48,9 +48,6 @@ from .models import (
     Theme,
 )
 
-ALL_ROLES = (Role.COUNTY, Role.TOWNSHIP, Role.INSTRUCTOR, Role.TRAINEE)
-STAFF_ROLES = (Role.COUNTY, Role.TOWNSHIP)
-REQUEST_ROLES = (Role.COUNTY, Role.TOWNSHIP, Role.INSTRUCTOR)
 PAGE_SIZE = 25
 
 
@@ -481,7 +478,7 @@ def route_detail(request, pk):
 # On-demand delivery
 
 
-@role_required(*REQUEST_ROLES)
+@role_required(*STAFF_AND_INSTRUCTOR_ROLES)
 def request_list(request):
     requests = CourseRequest.objects.visible_to(request.user).select_related(
         "township", "branch", "course", "department", "instructor"
@@ -527,7 +524,7 @@ def _visible_request(request, pk) -> CourseRequest:
     )
 
 
-@role_required(*REQUEST_ROLES)
+@role_required(*STAFF_AND_INSTRUCTOR_ROLES)
 def request_detail(request, pk):
     course_request = _visible_request(request, pk)
     targets = services.course_request_allowed_targets(request=course_request, user=request.user)
@@ -583,7 +580,7 @@ REQUEST_ACTIONS = {
 
 
 @require_POST
-@role_required(*REQUEST_ROLES)
+@role_required(*STAFF_AND_INSTRUCTOR_ROLES)
 def request_action(request, pk, action):
     if action not in REQUEST_ACTIONS:
         raise Http404

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.roles import Role, role_of, role_required
+from core.roles import STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from courses.models import Attendance, Instructor
 from trainees.models import Member, Township
@@ -156,7 +156,7 @@ def _visible_task(request, pk):
 def task_detail(request, pk):
     task = _visible_task(request, pk)
     mine = member_id_of(request.user) == task.member_id
-    verifier = role_of(request.user) in (Role.COUNTY, Role.TOWNSHIP)
+    verifier = role_of(request.user) in STAFF_ROLES
     return render(
         request,
         "evaluations/task_detail.html",
@@ -240,7 +240,7 @@ def _performance(request):
     return form, township, year, weights, members
 
 
-@role_required(Role.COUNTY, Role.TOWNSHIP)
+@role_required(*STAFF_ROLES)
 def performance_ranking(request):
     form, township, year, weights, members = _performance(request)
     query = request.GET.copy()
@@ -260,7 +260,7 @@ def performance_ranking(request):
     )
 
 
-@role_required(Role.COUNTY, Role.TOWNSHIP)
+@role_required(*STAFF_ROLES)
 def performance_xlsx(request):
     _form, township, year, _weights, members = _performance(request)
     content = exports.performance_xlsx(township, year, members)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.roles import Role, role_of, role_required
+from core.roles import STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from trainees.models import Member, Township
 from trainees.scoping import member_id_of, township_id_of
@@ -171,7 +171,7 @@ def survey_plans_draft(request, pk):
 # ---- classified teaching plans --------------------------------------------------------------
 
 
-@role_required(Role.COUNTY, Role.TOWNSHIP)
+@role_required(*STAFF_ROLES)
 def plan_list(request):
     plans = TeachingPlan.objects.select_related("survey", "group").annotate(item_count=Count("items"))
     if role_of(request.user) != Role.COUNTY:
@@ -190,7 +190,7 @@ def _visible_plan(request, pk):
     return get_object_or_404(plans, pk=pk)
 
 
-@role_required(Role.COUNTY, Role.TOWNSHIP)
+@role_required(*STAFF_ROLES)
 def plan_detail(request, pk):
     plan = _visible_plan(request, pk)
     items = list(plan.items.select_related("course"))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.roles import Role, role_of, role_required
+from core.roles import STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from courses.models import MonthlyPlan
 from trainees.models import Township
@@ -30,7 +30,6 @@ from .forms import (
 )
 from .models import AnnualReport, EvidenceFile, ImprovementItem, QuarterlyReview
 
-STAFF_ROLES = (Role.COUNTY, Role.TOWNSHIP)
 PAGE_SIZE = 30
 
 

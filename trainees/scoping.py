@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from core.roles import Role, profile_of, role_of
+from core.roles import STAFF_ROLES, Role, profile_of, role_of
 
 
 def township_id_of(user) -> int | None:
@@ -78,4 +78,4 @@ class ScopedQuerySet(models.QuerySet):
 
 def can_see_personal_data(user) -> bool:
     """Full ID and phone numbers: county staff and township admins only."""
-    return role_of(user) in (Role.COUNTY, Role.TOWNSHIP)
+    return role_of(user) in STAFF_ROLES

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 import audit
-from core.roles import Role, role_required
+from core.roles import STAFF_ROLES, role_required
 
 from .exporting import member_export
 from .filters import MemberFilter
@@ -18,7 +18,6 @@ from .models import ImportBatch, Member, Township
 from .scoping import can_see_personal_data
 from .services import member_import_commit, member_import_preview
 
-STAFF_ROLES = (Role.COUNTY, Role.TOWNSHIP)
 PAGE_SIZE = 25
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from icalendar import Calendar, Event
 
-from core.roles import Role, role_of, role_required
+from core.roles import STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from courses.models import Attendance, Enrollment, MonthlyPlan, Session, StudyHoursEntry
 from trainees.models import Branch, Member, Township
@@ -40,7 +40,6 @@ from .forms import (
     StudyHoursEntryForm,
 )
 
-STAFF = (Role.COUNTY, Role.TOWNSHIP)
 PAGE_SIZE = 25
 STAFF_MOVES = {Session.Status.PUBLISHED, Session.Status.HELD, Session.Status.CLOSED, Session.Status.DRAFT}
 
@@ -71,7 +70,7 @@ def _year(request) -> int:
 # --- sessions ------------------------------------------------------------------------------------
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_list(request):
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = (
@@ -113,7 +112,7 @@ def session_list(request):
     )
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_create(request):
     form = SessionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -123,7 +122,7 @@ def session_create(request):
     return render(request, "courses/cycle/session_form.html", {"form": form, "session": None})
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_edit(request, pk):
     session = _managed_session(request, pk)
     if session.status not in (Session.Status.DRAFT, Session.Status.PUBLISHED):
@@ -180,7 +179,7 @@ def session_detail(request, pk):
 
 
 @require_POST
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_transition(request, pk):
     session = _managed_session(request, pk)
     to = request.POST.get("to", "")
@@ -202,7 +201,7 @@ def session_transition(request, pk):
 
 
 @require_POST
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_cancel(request, pk):
     session = _managed_session(request, pk)
     form = CancelForm(request.POST)
@@ -219,7 +218,7 @@ def session_cancel(request, pk):
 
 
 @require_POST
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_duplicate(request, pk):
     session = _managed_session(request, pk)
     copy = services.session_duplicate(session=session, by=request.user)
@@ -227,7 +226,7 @@ def session_duplicate(request, pk):
     return redirect("courses:session-edit", pk=copy.pk)
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_series(request, pk):
     session = _managed_session(request, pk)
     form = SeriesForm(request.POST or None)
@@ -244,7 +243,7 @@ def session_series(request, pk):
 
 
 @require_POST
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_invite(request, pk):
     session = _managed_session(request, pk)
     try:
@@ -259,7 +258,7 @@ def session_invite(request, pk):
     return redirect(session)
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_enrollments(request, pk):
     session = _managed_session(request, pk)
     enrollments = session.enrollments.select_related("member__branch").order_by("status", "created_at", "pk")
@@ -268,7 +267,7 @@ def session_enrollments(request, pk):
 
 
 @never_cache
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_projector(request, pk):
     """The QR code for the projector; vendored htmx polls for the next code as it rotates."""
     session = _managed_session(request, pk)
@@ -360,7 +359,7 @@ def session_withdraw(request, pk):
 # --- attendance sheet ----------------------------------------------------------------------------
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def attendance_sheet(request, pk):
     """One form for the whole session: "mark all present", adjust, save once."""
     session = _managed_session(request, pk)
@@ -438,7 +437,7 @@ def attendance_sheet(request, pk):
 # --- monthly plans -------------------------------------------------------------------------------
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def plan_list(request):
     year = _year(request)
     plans = (
@@ -457,7 +456,7 @@ def plan_list(request):
     )
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def plan_detail(request, pk):
     plan = get_object_or_404(
         MonthlyPlan.objects.visible_to(request.user).select_related("township", "theme"), pk=pk
@@ -483,7 +482,7 @@ def plan_detail(request, pk):
 # --- study-hours ledger --------------------------------------------------------------------------
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def ledger_member(request, pk):
     member = get_object_or_404(
         Member.objects.visible_to(request.user).select_related("branch__township"), pk=pk
@@ -496,7 +495,7 @@ def ledger_member(request, pk):
     )
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def ledger_township(request):
     """Who is behind their yearly target in a township or branch; exempt members listed apart."""
     form = LedgerFilterForm(request.GET or None, user=request.user)
@@ -538,7 +537,7 @@ def _recent_entries(user):
     )
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def hours_member(request, pk):
     """Record one member's study hours (branch meetings, online study…); their own township only."""
     member = get_object_or_404(
@@ -560,7 +559,7 @@ def hours_member(request, pk):
     )
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def hours_branch(request):
     """A branch meeting's hours for every active member of the branch, and the latest entries."""
     form = BranchHoursForm(request.POST or None, user=request.user)
@@ -678,7 +677,7 @@ def feed_township(request, token):
 # --- the county's 131 heatmap --------------------------------------------------------------------
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def heatmap(request):
     year = _year(request)
     townships = Township.objects.visible_to(request.user).order_by("code")
