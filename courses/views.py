@@ -361,7 +361,7 @@ def instructor_detail(request, pk):
 
 @role_required(Role.COUNTY)
 def instructor_edit(request, pk=None):
-    instructor = get_object_or_404(Instructor, pk=pk) if pk else None
+    instructor = get_object_or_404(Instructor.objects.managed_by(request.user), pk=pk) if pk else None
     form = InstructorForm(request.POST or None, instance=instructor)
     if request.method == "POST" and form.is_valid():
         instructor = form.save()
@@ -397,7 +397,7 @@ def base_list(request):
 
 @role_required(Role.COUNTY)
 def base_edit(request, pk=None):
-    base = get_object_or_404(TeachingBase, pk=pk) if pk else None
+    base = get_object_or_404(TeachingBase.objects.managed_by(request.user), pk=pk) if pk else None
     form = TeachingBaseForm(request.POST or None, instance=base)
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -8,8 +8,10 @@ Roles:
 
 A QuerySet declares *where* its township, member or instructor is
 (``township_path`` …); :func:`scope_queryset` decides *which rows* each role
-gets. Views then fetch with ``get_object_or_404(Model.objects.visible_to(user), pk=…)``
-so an object outside the user's scope is a 404, never a leak.
+gets. Two words, no others: ``visible_to(user)`` is what a user may read,
+``managed_by(user)`` what they may change. Views fetch through one of them,
+``get_object_or_404(Model.objects.visible_to(user), pk=…)``, so an object outside
+the user's scope is a 404, never a leak.
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ class ScopedQuerySet(models.QuerySet):
             member_path=self.member_path,
             instructor_user_path=self.instructor_user_path,
         )
+
+    def managed_by(self, user):
+        """The write scope: county staff every row, a township admin their township's, nobody else."""
+        return scope_queryset(self, user, township_path=self.township_path)
 
 
 def can_see_personal_data(user) -> bool:

@@ -106,7 +106,7 @@ def member_create(request):
 
 @role_required(*STAFF_ROLES)
 def member_edit(request, pk):
-    member = get_object_or_404(Member.objects.visible_to(request.user), pk=pk)
+    member = get_object_or_404(Member.objects.managed_by(request.user), pk=pk)
     form = MemberForm(request.POST or None, instance=member, user=request.user)
     if request.method == "GET":
         # The edit form shows the full numbers to edit them: that is a reveal too.
@@ -143,7 +143,7 @@ def member_import_detail(request, pk):
 @require_POST
 @role_required(*STAFF_ROLES)
 def member_import_confirm(request, pk):
-    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
+    batch = get_object_or_404(ImportBatch.objects.managed_by(request.user), pk=pk)
     try:
         batch = member_import_commit(user=request.user, batch=batch)
     except ImportFileError as exc:

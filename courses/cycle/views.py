@@ -74,7 +74,7 @@ def _year(request) -> int:
 def session_list(request):
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = (
-        Session.objects.viewable_by(request.user)
+        Session.objects.visible_to(request.user)
         .select_related("township")
         .with_enrolled()
         .order_by("-starts_at", "pk")
@@ -143,7 +143,7 @@ def session_edit(request, pk):
 
 def session_detail(request, pk):
     session = get_object_or_404(
-        Session.objects.viewable_by(request.user)
+        Session.objects.visible_to(request.user)
         .distinct()
         .select_related("township", "course", "theme", "plan"),
         pk=pk,
@@ -541,7 +541,7 @@ def _recent_entries(user):
 def hours_member(request, pk):
     """Record one member's study hours (branch meetings, online study…); their own township only."""
     member = get_object_or_404(
-        Member.objects.visible_to(request.user).select_related("branch__township"), pk=pk
+        Member.objects.managed_by(request.user).select_related("branch__township"), pk=pk
     )
     form = StudyHoursEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
