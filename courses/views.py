@@ -443,7 +443,7 @@ def route_edit(request, pk=None):
     form = TeachingRouteForm(request.POST or None, instance=route)
     formset = RouteStopFormSet(request.POST or None, initial=route_stop_initial(route), prefix="stops")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        route = services.teaching_route_save(form=form, stops=formset.stops())
+        route = services.teaching_route_save(route=route, stops=formset.stops(), **form.cleaned_data)
         messages.success(request, _("已保存教学路线“%(name)s”。") % {"name": route.name})
         return redirect("courses:route-detail", pk=route.pk)
     return render(

@@ -114,9 +114,9 @@ class SessionForm(forms.ModelForm):
                 break
         return data
 
-    def save(self, commit=True):
-        self.instance.title = self.cleaned_data["title"]
-        return super().save(commit=commit)
+    def session_fields(self) -> dict:
+        """The cleaned values as Session fields, for the services (the township goes apart)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "township"}
 
     @property
     def township_id(self) -> int | None:

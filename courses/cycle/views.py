@@ -116,7 +116,9 @@ def session_list(request):
 def session_create(request):
     form = SessionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        session = services.session_create(form=form, by=request.user, township_id=form.township_id)
+        session = services.session_create(
+            by=request.user, township_id=form.township_id, fields=form.session_fields()
+        )
         messages.success(request, _("已创建培训“%(title)s”（草稿）。") % {"title": session.title})
         return redirect(session)
     return render(request, "courses/cycle/session_form.html", {"form": form, "session": None})
@@ -135,7 +137,7 @@ def session_edit(request, pk):
         initial={"audience_domains": session.audience_domains},
     )
     if request.method == "POST" and form.is_valid():
-        services.session_update(form=form, by=request.user)
+        services.session_update(session=session, by=request.user, fields=form.session_fields())
         messages.success(request, _("已保存培训“%(title)s”。") % {"title": session.title})
         return redirect(session)
     return render(request, "courses/cycle/session_form.html", {"form": form, "session": session})
@@ -463,7 +465,7 @@ def plan_detail(request, pk):
     )
     form = LessonPreparationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.lesson_preparation_record(plan=plan, by=request.user, form=form)
+        services.lesson_preparation_record(plan=plan, by=request.user, **form.cleaned_data)
         messages.success(request, _("已记录集体备课。"))
         return redirect("courses:plan-detail", pk=plan.pk)
     return render(
