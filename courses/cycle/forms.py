@@ -7,12 +7,17 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.db.models import Q
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, ManagementForm
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role, role_of
 from courses.models import (
+    Attendance,
     Course,
+    Enrollment,
     Instructor,
     LessonPreparation,
     Session,
@@ -21,8 +26,10 @@ from courses.models import (
     TeachingRoute,
     Theme,
 )
-from trainees.models import Branch, MemberGroup, Township
+from trainees.models import Branch, Member, MemberGroup, Township
 from trainees.scoping import township_id_of
+
+from .services import AttendanceRow
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -183,6 +190,124 @@ class LessonPreparationForm(forms.ModelForm):
         self.fields["instructors"].required = False
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
+
+
+# --- the attendance sheet ---------------------------------------------------------------------------
+
+
+class AttendanceRowForm(forms.Form):
+    """One member's row of the attendance sheet: status, leave reason, and the version it was opened with."""
+
+    status = forms.ChoiceField(
+        label=_("出勤情况"),
+        required=False,
+        choices=[("", _("未登记")), *Attendance.Status.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    reason = forms.CharField(
+        label=_("请假事由"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, member: Member, current: Attendance | None, editable: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member, self.current = member, current
+        if not editable:
+            self.fields["status"].widget.attrs["disabled"] = True
+        self.fields["status"].error_messages["invalid_choice"] = _("%(name)s：出勤情况无效。") % {
+            "name": member.name
+        }
+
+    def add_prefix(self, field_name: str) -> str:
+        # The sheet's field names are status-<member pk>, reason-<member pk>, version-<member pk>.
+        return f"{field_name}-{self.prefix}"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Attendance.Status.EXCUSED and not data.get("reason"):
+            self.add_error("reason", _("%(name)s：请假须填写事由。") % {"name": self.member.name})
+        return data
+
+    def row(self) -> AttendanceRow:
+        status = self.cleaned_data["status"]
+        return AttendanceRow(
+            member_id=self.member.pk,
+            status=status,
+            leave_reason=self.cleaned_data["reason"] if status == Attendance.Status.EXCUSED else "",
+            version=self.cleaned_data["version"],
+        )
+
+
+class BaseAttendanceSheet(forms.BaseFormSet):
+    """The sheet of a session: a row per enrolled member and per member already marked.
+
+    The rows are decided here from the session, never by the browser, so the page
+    sends no management form and a posted row of someone else's member is ignored.
+    """
+
+    def __init__(self, data=None, *, session: Session, prefill: bool = False):
+        self.session = session
+        self.editable = session.status in (
+            Session.Status.PUBLISHED,
+            Session.Status.HELD,
+            Session.Status.CLOSED,
+        )
+        member_ids = session.enrollments.filter(status=Enrollment.Status.ENROLLED).values("member_id")
+        marked_ids = session.attendances.values("member_id")
+        self.members = list(
+            Member.objects.filter(Q(pk__in=member_ids) | Q(pk__in=marked_ids))
+            .select_related("branch")
+            .order_by("branch__name", "name", "pk")
+        )
+        self.existing = {a.member_id: a for a in session.attendances.all()}
+        initial = []
+        for member in self.members:
+            current = self.existing.get(member.pk)
+            if current is not None:
+                initial.append(
+                    {"status": current.status, "reason": current.leave_reason, "version": current.version}
+                )
+            else:
+                initial.append({"status": Attendance.Status.PRESENT if prefill else ""})
+        super().__init__(data, initial=initial, prefix="attendance", auto_id="%s")
+
+    @cached_property
+    def management_form(self):
+        count = len(self.members)
+        form = ManagementForm(
+            {f"{self.prefix}-{TOTAL_FORM_COUNT}": count, f"{self.prefix}-{INITIAL_FORM_COUNT}": count},
+            prefix=self.prefix,
+        )
+        form.full_clean()
+        return form
+
+    def total_form_count(self) -> int:
+        return len(self.members)
+
+    def initial_form_count(self) -> int:
+        return len(self.members)
+
+    def add_prefix(self, index) -> str:
+        return str(self.members[index].pk) if isinstance(index, int) else super().add_prefix(index)
+
+    def get_form_kwargs(self, index):
+        if index is None:
+            return {"member": Member(), "current": None}
+        member = self.members[index]
+        return {"member": member, "current": self.existing.get(member.pk), "editable": self.editable}
+
+    def rows(self) -> list[AttendanceRow]:
+        """The validated rows, for :func:`services.attendance_bulk_save`."""
+        return [form.row() for form in self.forms]
+
+    def errors_by_row(self) -> list[str]:
+        return [error for form in self.forms for errors in form.errors.values() for error in errors]
+
+
+AttendanceSheet = forms.formset_factory(AttendanceRowForm, formset=BaseAttendanceSheet, extra=0)
 
 
 class SessionFilterForm(forms.Form):

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +30,7 @@ from trainees.scoping import member_id_of, township_id_of
 
 from . import selectors, services
 from .forms import (
+    AttendanceSheet,
     BranchHoursForm,
     CancelForm,
     LedgerFilterForm,
@@ -365,74 +366,30 @@ def session_withdraw(request, pk):
 def attendance_sheet(request, pk):
     """One form for the whole session: "mark all present", adjust, save once."""
     session = _managed_session(request, pk)
-    member_ids = session.enrollments.filter(status=Enrollment.Status.ENROLLED).values("member_id")
-    marked_ids = session.attendances.values("member_id")
-    members = list(
-        Member.objects.filter(Q(pk__in=member_ids) | Q(pk__in=marked_ids))
-        .select_related("branch")
-        .order_by("branch__name", "name", "pk")
-    )
-    existing = {a.member_id: a for a in session.attendances.all()}
-    errors = []
-    if request.method == "POST":
-        rows = []
-        valid = set(Attendance.Status.values)
-        for member in members:
-            status = request.POST.get(f"status-{member.pk}", "")
-            reason = request.POST.get(f"reason-{member.pk}", "").strip()[:200]
-            version = request.POST.get(f"version-{member.pk}", "")
-            if status and status not in valid:
-                errors.append(_("%(name)s：出勤情况无效。") % {"name": member.name})
-            if status == Attendance.Status.EXCUSED and not reason:
-                errors.append(_("%(name)s：请假须填写事由。") % {"name": member.name})
-            rows.append(
-                services.AttendanceRow(
-                    member_id=member.pk,
-                    status=status,
-                    leave_reason=reason if status == Attendance.Status.EXCUSED else "",
-                    version=int(version) if version.isdigit() else None,
-                )
+    data = request.POST if request.method == "POST" else None
+    sheet = AttendanceSheet(data, session=session, prefill=request.GET.get("prefill") == "present")
+    if sheet.is_bound and sheet.is_valid():
+        try:
+            result = services.attendance_bulk_save(session=session, by=request.user, rows=sheet.rows())
+        except services.StaleAttendance as stale:
+            message = _(
+                "保存失败：%(names)s 的考勤已被他人修改。为避免覆盖，本次未保存任何记录，请刷新后重新登记。"
             )
-        if not errors:
-            try:
-                result = services.attendance_bulk_save(session=session, by=request.user, rows=rows)
-            except services.StaleAttendance as stale:
-                messages.error(
-                    request,
-                    _(
-                        "保存失败：%(names)s 的考勤已被他人修改。为避免覆盖，本次未保存任何记录，请刷新后重新登记。"
-                    )
-                    % {"names": "、".join(stale.names[:10])},
-                )
-                return redirect("courses:attendance-sheet", pk=session.pk)
-            except IllegalTransition as error:
-                messages.error(request, error.message)
-                return redirect(session)
-            messages.success(request, _("考勤已保存：新增 %(created)d 条，修改 %(updated)d 条。") % result)
+            messages.error(request, message % {"names": "、".join(stale.names[:10])})
             return redirect("courses:attendance-sheet", pk=session.pk)
-    prefill = request.GET.get("prefill") == "present"
-    rows = []
-    for member in members:
-        current = existing.get(member.pk)
-        if request.method == "POST":
-            status = request.POST.get(f"status-{member.pk}", "")
-            reason = request.POST.get(f"reason-{member.pk}", "")
-        else:
-            status = current.status if current else (Attendance.Status.PRESENT if prefill else "")
-            reason = current.leave_reason if current else ""
-        rows.append({"member": member, "current": current, "status": status, "reason": reason})
+        except IllegalTransition as error:
+            messages.error(request, error.message)
+            return redirect(session)
+        messages.success(request, _("考勤已保存：新增 %(created)d 条，修改 %(updated)d 条。") % result)
+        return redirect("courses:attendance-sheet", pk=session.pk)
+    rows = [
+        {"member": f.member, "current": f.current, "form": f, "status": f["status"].value()} for f in sheet
+    ]
     return render(
         request,
         "courses/cycle/attendance_sheet.html",
-        {
-            "session": session,
-            "rows": rows,
-            "choices": Attendance.Status.choices,
-            "errors": errors,
-            "editable": session.status
-            in (Session.Status.PUBLISHED, Session.Status.HELD, Session.Status.CLOSED),
-        },
-        status=400 if errors else 200,
+        {"session": session, "rows": rows, "errors": sheet.errors_by_row(), "editable": sheet.editable},
+        status=400 if sheet.is_bound else 200,
     )
 
 
