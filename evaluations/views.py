@@ -114,16 +114,7 @@ def item_list(request):
     items = ImprovementItem.objects.visible_to(request.user).select_related("township", "review__district")
     county = role_of(request.user) == Role.COUNTY
     filters = ItemFilterForm(request.GET or None)
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["district"]:
-            items = items.filter(review__district=data["district"])
-        if data["township"]:
-            items = items.filter(township=data["township"])
-        if data["status"] == "overdue":
-            items = items.overdue()
-        elif data["status"]:
-            items = items.filter(status=data["status"])
+    items = filters.filter_queryset(items)
     items = items.order_by("review__district__sort_order", "township__code", "status", "due_date", "pk")
     counts = dict(
         ImprovementItem.objects.visible_to(request.user)

@@ -310,6 +310,15 @@ class BaseAttendanceSheet(forms.BaseFormSet):
 AttendanceSheet = forms.formset_factory(AttendanceRowForm, formset=BaseAttendanceSheet, extra=0)
 
 
+def valid_filters(form: forms.Form) -> dict:
+    """The filter values of a GET form that passed validation: all of them on a clean form, the
+    good ones otherwise (a bad value is left out and reported beside its field, never a 500)."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return form.cleaned_data
+
+
 class SessionFilterForm(forms.Form):
     q = forms.CharField(label=_("名称"), required=False)
     status = forms.ChoiceField(
@@ -331,6 +340,22 @@ class SessionFilterForm(forms.Form):
             self.fields["township"].queryset = Township.objects.all()
         else:
             del self.fields["township"]
+
+    def filter_queryset(self, sessions):
+        """``sessions`` narrowed by the filters that are valid; a bad one is reported beside its field
+        and ignored."""
+        data = valid_filters(self)
+        if data.get("q"):
+            sessions = sessions.filter(title__contains=data["q"])
+        if data.get("status"):
+            sessions = sessions.filter(status=data["status"])
+        if data.get("kind"):
+            sessions = sessions.filter(kind=data["kind"])
+        if data.get("month"):
+            sessions = sessions.in_month(data["month"].year, data["month"].month)
+        if data.get("township"):
+            sessions = sessions.filter(township=data["township"])
+        return sessions
 
     def clean_month(self):
         value = self.cleaned_data["month"]
@@ -357,6 +382,19 @@ class LedgerFilterForm(forms.Form):
             self.fields["township"].queryset = Township.objects.all()
         else:
             del self.fields["township"]
+
+    def year_or(self, default: int) -> int:
+        """The year asked for, or ``default`` when none (or a bad one) is given."""
+        return valid_filters(self).get("year") or default
+
+    def filter_queryset(self, members):
+        """``members`` narrowed to the valid township and branch filters; a bad one is ignored."""
+        data = valid_filters(self)
+        if data.get("township"):
+            members = members.filter(branch__township=data["township"])
+        if data.get("branch"):
+            members = members.filter(branch=data["branch"])
+        return members
 
 
 # --- manual study hours ---------------------------------------------------------------------------

@@ -74,24 +74,12 @@ def _year(request) -> int:
 @role_required(*STAFF_ROLES)
 def session_list(request):
     form = SessionFilterForm(request.GET or None, user=request.user)
-    sessions = (
+    sessions = form.filter_queryset(
         Session.objects.visible_to(request.user)
         .select_related("township")
         .with_enrolled()
         .order_by("-starts_at", "pk")
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            sessions = sessions.filter(title__contains=data["q"])
-        if data["status"]:
-            sessions = sessions.filter(status=data["status"])
-        if data["kind"]:
-            sessions = sessions.filter(kind=data["kind"])
-        if data["month"]:
-            sessions = sessions.in_month(data["month"].year, data["month"].month)
-        if data.get("township"):
-            sessions = sessions.filter(township=data["township"])
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -458,14 +446,8 @@ def ledger_member(request, pk):
 def ledger_township(request):
     """Who is behind their yearly target in a township or branch; exempt members listed apart."""
     form = LedgerFilterForm(request.GET or None, user=request.user)
-    members = Member.objects.visible_to(request.user).active()
-    year = timezone.localdate().year
-    if form.is_valid():
-        year = form.cleaned_data["year"] or year
-        if form.cleaned_data.get("township"):
-            members = members.filter(branch__township=form.cleaned_data["township"])
-        if form.cleaned_data["branch"]:
-            members = members.filter(branch=form.cleaned_data["branch"])
+    members = form.filter_queryset(Member.objects.visible_to(request.user).active())
+    year = form.year_or(timezone.localdate().year)
     behind = selectors.behind_target(members, year)
     page = Paginator(behind, 50).get_page(request.GET.get("page"))
     exempt = selectors.exempt_members(members, year)[:100]
