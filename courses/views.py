@@ -23,9 +23,11 @@ from .forms import (
     CourseForm,
     CourseLinkForm,
     CourseMaterialForm,
+    CourseRequestFilterForm,
     CourseRequestForm,
     DeclineForm,
     DispatchForm,
+    InstructorFilterForm,
     InstructorForm,
     NoteForm,
     RouteStopFormSet,
@@ -319,11 +321,8 @@ def instructor_list(request):
         )
         .order_by("-is_star", "name", "pk")
     )
-    kind = request.GET.get("kind", "")
-    if kind in Instructor.Kind.values:
-        instructors = instructors.filter(kind=kind)
-    if request.GET.get("star"):
-        instructors = instructors.filter(is_star=True)
+    filters = InstructorFilterForm(request.GET)
+    instructors = filters.filter_queryset(instructors)
     page = Paginator(instructors, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -331,8 +330,8 @@ def instructor_list(request):
         {
             "page": page,
             "kinds": Instructor.Kind.choices,
-            "kind": kind,
-            "star": bool(request.GET.get("star")),
+            "kind": filters.cleaned_data.get("kind", ""),
+            "star": filters.cleaned_data.get("star", False),
             "query": _query_without_page(request),
             "can_edit": role_of(request.user) == Role.COUNTY,
         },
@@ -483,9 +482,8 @@ def request_list(request):
     requests = CourseRequest.objects.visible_to(request.user).select_related(
         "township", "branch", "course", "department", "instructor"
     )
-    status = request.GET.get("status", "")
-    if status in CourseRequest.Status.values:
-        requests = requests.filter(status=status)
+    filters = CourseRequestFilterForm(request.GET)
+    requests = filters.filter_queryset(requests)
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -494,7 +492,7 @@ def request_list(request):
             "waiting": selectors.requests_waiting_on(request.user)[:50],
             "page": page,
             "statuses": CourseRequest.Status.choices,
-            "status": status,
+            "status": filters.cleaned_data.get("status", ""),
             "query": _query_without_page(request),
             "can_order": role_of(request.user) == Role.TOWNSHIP,
         },

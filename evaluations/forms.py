@@ -200,6 +200,17 @@ class ItemFilterForm(forms.Form):
 # ---- Issue B ------------------------------------------------------------------------------
 
 
+class TaskFilterForm(forms.Form):
+    """The practice task list's status filter (GET); a value outside the choices is ignored."""
+
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=PracticeTask.Status.choices)
+
+    def filter_queryset(self, tasks):
+        self.is_valid()
+        status = self.cleaned_data.get("status")
+        return tasks.filter(status=status) if status else tasks
+
+
 class NeedsSurveyForm(forms.ModelForm):
     target_domains = forms.MultipleChoiceField(
         label=_("面向领域"),

@@ -18,7 +18,14 @@ from trainees.models import Member, Township
 from trainees.scoping import member_id_of, township_id_of
 
 from . import exports, selectors, services
-from .forms import FeedbackForm, PerformanceFilterForm, PracticeTaskForm, TaskReportForm, TransitionForm
+from .forms import (
+    FeedbackForm,
+    PerformanceFilterForm,
+    PracticeTaskForm,
+    TaskFilterForm,
+    TaskReportForm,
+    TransitionForm,
+)
 from .models import PointsWeight, PracticeTask, SessionFeedback
 
 PAGE_SIZE = 30
@@ -116,9 +123,9 @@ def instructor_ratings(request, pk):
 @role_required(Role.COUNTY, Role.TOWNSHIP, Role.TRAINEE)
 def task_list(request):
     tasks = PracticeTask.objects.visible_to(request.user).select_related("member__branch__township")
-    status = request.GET.get("status", "")
-    if status in PracticeTask.Status.values:
-        tasks = tasks.filter(status=status)
+    filters = TaskFilterForm(request.GET)
+    tasks = filters.filter_queryset(tasks)
+    status = filters.cleaned_data.get("status", "")
     return render(
         request,
         "evaluations/task_list.html",

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from .factories_courses import SessionFactory
+from courses.models import Instructor
+
+from .factories_courses import InstructorFactory, SessionFactory
 from .factories_evaluations import ImprovementItemFactory, QuarterlyReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +45,14 @@ def test_a_forged_status_in_the_item_filter_is_ignored_and_the_township_applies(
     )
     assert page.status_code == 200
     assert list(page.context["page"]) == [theirs] and mine not in page.context["page"]
+
+
+def test_the_instructor_list_filters_by_kind_and_ignores_an_unknown_one(client_as, cast):
+    InstructorFactory(name="党校教师甲", kind=Instructor.Kind.SCHOOL_TEACHER)
+    other_kind = next(k for k in Instructor.Kind.values if k != Instructor.Kind.SCHOOL_TEACHER)
+    InstructorFactory(name="其他师资乙", kind=other_kind)
+    client = client_as("township_a")
+    narrowed = client.get(reverse("courses:instructor-list"), {"kind": other_kind}).text
+    assert "其他师资乙" in narrowed and "党校教师甲" not in narrowed
+    unknown = client.get(reverse("courses:instructor-list"), {"kind": "wizard"})
+    assert unknown.status_code == 200 and "党校教师甲" in unknown.text and "其他师资乙" in unknown.text
