@@ -88,7 +88,7 @@ def theme_list(request):
 
 @role_required(*ALL_ROLES)
 def theme_detail(request, pk):
-    theme = get_object_or_404(Theme, pk=pk)
+    theme = get_object_or_404(Theme.objects.visible_to(request.user), pk=pk)
     courses = theme.recommended_courses.visible_to(request.user).select_related("owner_department")
     return render(
         request,
@@ -99,7 +99,7 @@ def theme_detail(request, pk):
 
 @role_required(Role.COUNTY)
 def theme_edit(request, pk=None):
-    theme = get_object_or_404(Theme, pk=pk) if pk else None
+    theme = get_object_or_404(Theme.objects.managed_by(request.user), pk=pk) if pk else None
     form = ThemeForm(request.POST or None, instance=theme)
     if request.method == "POST" and form.is_valid():
         theme = form.save()

@@ -47,7 +47,8 @@ def _year_param(request, default: int | None = None) -> int:
 @role_required(Role.COUNTY)
 def review_list(request):
     reviews = (
-        QuarterlyReview.objects.select_related("district")
+        QuarterlyReview.objects.visible_to(request.user)
+        .select_related("district")
         .annotate(
             item_count=Count("items", distinct=True),
             open_count=Count("items", filter=Q(items__status__in=ImprovementItem.OPEN_STATES), distinct=True),
@@ -71,7 +72,7 @@ def review_create(request):
 
 @role_required(Role.COUNTY)
 def review_edit(request, pk):
-    review = get_object_or_404(QuarterlyReview, pk=pk)
+    review = get_object_or_404(QuarterlyReview.objects.managed_by(request.user), pk=pk)
     form = QuarterlyReviewForm(request.POST or None, instance=review)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -83,7 +84,9 @@ def review_edit(request, pk):
 @role_required(Role.COUNTY)
 def review_detail(request, pk):
     review = get_object_or_404(
-        QuarterlyReview.objects.select_related("district", "created_by").prefetch_related(
+        QuarterlyReview.objects.visible_to(request.user)
+        .select_related("district", "created_by")
+        .prefetch_related(
             "townships",
             Prefetch("items", queryset=ImprovementItem.objects.select_related("township")),
         ),
@@ -95,7 +98,7 @@ def review_detail(request, pk):
 
 @role_required(Role.COUNTY)
 def item_create(request, pk):
-    review = get_object_or_404(QuarterlyReview, pk=pk)
+    review = get_object_or_404(QuarterlyReview.objects.managed_by(request.user), pk=pk)
     form = ImprovementItemForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
         form.instance.review = review

@@ -82,6 +82,18 @@ class ScopedQuerySet(models.QuerySet):
         return scope_queryset(self, user, township_path=self.township_path)
 
 
+class CountyQuerySet(models.QuerySet):
+    """Base for rows the county organization department owns and alone changes (monthly themes,
+    quarterly reviews, needs surveys, teaching plans): others get a 404. A subclass widens
+    ``visible_to`` where other roles read them."""
+
+    def visible_to(self, user):
+        return self if role_of(user) == Role.COUNTY else self.none()
+
+    def managed_by(self, user):
+        return self if role_of(user) == Role.COUNTY else self.none()
+
+
 def can_see_personal_data(user) -> bool:
     """Full ID and phone numbers: county staff and township admins only."""
     return role_of(user) in STAFF_ROLES
