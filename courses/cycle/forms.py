@@ -304,10 +304,15 @@ class BaseAttendanceSheet(forms.BaseFormSet):
         return [form.row() for form in self.forms]
 
     def errors_by_row(self) -> list[str]:
+        """Every row's messages, for the summary above the sheet (each also shows on its row)."""
         return [error for form in self.forms for errors in form.errors.values() for error in errors]
 
 
-AttendanceSheet = forms.formset_factory(AttendanceRowForm, formset=BaseAttendanceSheet, extra=0)
+# The size comes from the session, not the browser; the caps only keep Django's "too many forms"
+# check out of the way of a county-wide session with thousands of members.
+AttendanceSheet = forms.formset_factory(
+    AttendanceRowForm, formset=BaseAttendanceSheet, extra=0, max_num=100_000, absolute_max=100_000
+)
 
 
 def valid_filters(form: forms.Form) -> dict:
