@@ -21,6 +21,12 @@ class Role(models.TextChoices):
     TRAINEE = "trainee", _("学员")
 
 
+# The role groups views gate by, defined once here rather than per view module.
+ALL_ROLES = (Role.COUNTY, Role.TOWNSHIP, Role.INSTRUCTOR, Role.TRAINEE)
+STAFF_ROLES = (Role.COUNTY, Role.TOWNSHIP)  # the organisers: county staff and township admins
+STAFF_AND_INSTRUCTOR_ROLES = (Role.COUNTY, Role.TOWNSHIP, Role.INSTRUCTOR)  # on-demand delivery
+
+
 def role_of(user) -> str | None:
     """The user's portal role, cached on the user object for the request."""
     if user is None or not user.is_authenticated:

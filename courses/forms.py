@@ -15,6 +15,7 @@ from .models import (
     Course,
     CourseLink,
     CourseMaterial,
+    CourseRequest,
     Instructor,
     Tag,
     TeachingBase,
@@ -125,6 +126,33 @@ class CourseFilter(django_filters.FilterSet):
 
     def filter_premium(self, queryset, name, value):
         return queryset.filter(stage=Course.Stage.PREMIUM) if value else queryset
+
+
+class InstructorFilterForm(forms.Form):
+    """The instructor list's filters (GET); a value outside the choices is ignored."""
+
+    kind = forms.ChoiceField(label=_("师资类型"), required=False, choices=Instructor.Kind.choices)
+    star = forms.BooleanField(label=_("只看明星师资"), required=False)
+
+    def filter_queryset(self, instructors):
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("kind"):
+            instructors = instructors.filter(kind=data["kind"])
+        if data.get("star"):
+            instructors = instructors.filter(is_star=True)
+        return instructors
+
+
+class CourseRequestFilterForm(forms.Form):
+    """The request list's status filter (GET); a value outside the choices is ignored."""
+
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=CourseRequest.Status.choices)
+
+    def filter_queryset(self, requests):
+        self.is_valid()
+        status = self.cleaned_data.get("status")
+        return requests.filter(status=status) if status else requests
 
 
 class StageChangeForm(forms.Form):

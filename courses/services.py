@@ -112,14 +112,24 @@ def course_material_delete(*, material: CourseMaterial) -> None:
 
 
 @transaction.atomic
-def teaching_route_save(*, form, stops: list[dict]) -> TeachingRoute:
-    """Save a route from its validated form and replace its stops with ``stops``.
+def teaching_route_save(
+    *,
+    route: TeachingRoute | None = None,
+    name: str,
+    theme: str = "",
+    is_premium: bool = False,
+    description: str = "",
+    stops: list[dict],
+) -> TeachingRoute:
+    """Save a route (a new one when ``route`` is None) and replace its stops with ``stops``.
 
     Each stop is a dict with ``order``, ``base``, ``duration_hours`` and ``note``.
     Replacing the stops as a whole lets an edit swap two order numbers without
     tripping the unique (route, order) constraint half-way.
     """
-    route = form.save()
+    route = route or TeachingRoute()
+    route.name, route.theme, route.is_premium, route.description = name, theme, is_premium, description
+    route.save()
     route.stops.all().delete()
     RouteStop.objects.bulk_create(
         RouteStop(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.roles import Role, role_of, role_required
+from core.roles import ALL_ROLES, STAFF_AND_INSTRUCTOR_ROLES, STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from trainees.scoping import township_id_of
 
@@ -23,9 +23,11 @@ from .forms import (
     CourseForm,
     CourseLinkForm,
     CourseMaterialForm,
+    CourseRequestFilterForm,
     CourseRequestForm,
     DeclineForm,
     DispatchForm,
+    InstructorFilterForm,
     InstructorForm,
     NoteForm,
     RouteStopFormSet,
@@ -48,9 +50,6 @@ from .models import (
     Theme,
 )
 
-ALL_ROLES = (Role.COUNTY, Role.TOWNSHIP, Role.INSTRUCTOR, Role.TRAINEE)
-STAFF_ROLES = (Role.COUNTY, Role.TOWNSHIP)
-REQUEST_ROLES = (Role.COUNTY, Role.TOWNSHIP, Role.INSTRUCTOR)
 PAGE_SIZE = 25
 
 
@@ -89,7 +88,7 @@ def theme_list(request):
 
 @role_required(*ALL_ROLES)
 def theme_detail(request, pk):
-    theme = get_object_or_404(Theme, pk=pk)
+    theme = get_object_or_404(Theme.objects.visible_to(request.user), pk=pk)
     courses = theme.recommended_courses.visible_to(request.user).select_related("owner_department")
     return render(
         request,
@@ -100,7 +99,7 @@ def theme_detail(request, pk):
 
 @role_required(Role.COUNTY)
 def theme_edit(request, pk=None):
-    theme = get_object_or_404(Theme, pk=pk) if pk else None
+    theme = get_object_or_404(Theme.objects.managed_by(request.user), pk=pk) if pk else None
     form = ThemeForm(request.POST or None, instance=theme)
     if request.method == "POST" and form.is_valid():
         theme = form.save()
@@ -322,11 +321,8 @@ def instructor_list(request):
         )
         .order_by("-is_star", "name", "pk")
     )
-    kind = request.GET.get("kind", "")
-    if kind in Instructor.Kind.values:
-        instructors = instructors.filter(kind=kind)
-    if request.GET.get("star"):
-        instructors = instructors.filter(is_star=True)
+    filters = InstructorFilterForm(request.GET)
+    instructors = filters.filter_queryset(instructors)
     page = Paginator(instructors, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -334,8 +330,8 @@ def instructor_list(request):
         {
             "page": page,
             "kinds": Instructor.Kind.choices,
-            "kind": kind,
-            "star": bool(request.GET.get("star")),
+            "kind": filters.cleaned_data.get("kind", ""),
+            "star": filters.cleaned_data.get("star", False),
             "query": _query_without_page(request),
             "can_edit": role_of(request.user) == Role.COUNTY,
         },
@@ -364,7 +360,7 @@ def instructor_detail(request, pk):
 
 @role_required(Role.COUNTY)
 def instructor_edit(request, pk=None):
-    instructor = get_object_or_404(Instructor, pk=pk) if pk else None
+    instructor = get_object_or_404(Instructor.objects.managed_by(request.user), pk=pk) if pk else None
     form = InstructorForm(request.POST or None, instance=instructor)
     if request.method == "POST" and form.is_valid():
         instructor = form.save()
@@ -400,7 +396,7 @@ def base_list(request):
 
 @role_required(Role.COUNTY)
 def base_edit(request, pk=None):
-    base = get_object_or_404(TeachingBase, pk=pk) if pk else None
+    base = get_object_or_404(TeachingBase.objects.managed_by(request.user), pk=pk) if pk else None
     form = TeachingBaseForm(request.POST or None, instance=base)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -446,7 +442,7 @@ def route_edit(request, pk=None):
     form = TeachingRouteForm(request.POST or None, instance=route)
     formset = RouteStopFormSet(request.POST or None, initial=route_stop_initial(route), prefix="stops")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        route = services.teaching_route_save(form=form, stops=formset.stops())
+        route = services.teaching_route_save(route=route, stops=formset.stops(), **form.cleaned_data)
         messages.success(request, _("已保存教学路线“%(name)s”。") % {"name": route.name})
         return redirect("courses:route-detail", pk=route.pk)
     return render(
@@ -481,14 +477,13 @@ def route_detail(request, pk):
 # On-demand delivery
 
 
-@role_required(*REQUEST_ROLES)
+@role_required(*STAFF_AND_INSTRUCTOR_ROLES)
 def request_list(request):
     requests = CourseRequest.objects.visible_to(request.user).select_related(
         "township", "branch", "course", "department", "instructor"
     )
-    status = request.GET.get("status", "")
-    if status in CourseRequest.Status.values:
-        requests = requests.filter(status=status)
+    filters = CourseRequestFilterForm(request.GET)
+    requests = filters.filter_queryset(requests)
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -497,7 +492,7 @@ def request_list(request):
             "waiting": selectors.requests_waiting_on(request.user)[:50],
             "page": page,
             "statuses": CourseRequest.Status.choices,
-            "status": status,
+            "status": filters.cleaned_data.get("status", ""),
             "query": _query_without_page(request),
             "can_order": role_of(request.user) == Role.TOWNSHIP,
         },
@@ -527,7 +522,7 @@ def _visible_request(request, pk) -> CourseRequest:
     )
 
 
-@role_required(*REQUEST_ROLES)
+@role_required(*STAFF_AND_INSTRUCTOR_ROLES)
 def request_detail(request, pk):
     course_request = _visible_request(request, pk)
     targets = services.course_request_allowed_targets(request=course_request, user=request.user)
@@ -583,7 +578,7 @@ REQUEST_ACTIONS = {
 
 
 @require_POST
-@role_required(*REQUEST_ROLES)
+@role_required(*STAFF_AND_INSTRUCTOR_ROLES)
 def request_action(request, pk, action):
     if action not in REQUEST_ACTIONS:
         raise Http404

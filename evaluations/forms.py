@@ -180,8 +180,35 @@ class ItemFilterForm(forms.Form):
         choices=[("", _("全部状态")), ("overdue", _("已逾期")), *ImprovementItem.Status.choices],
     )
 
+    def filter_queryset(self, items):
+        """``items`` narrowed by the filters that are valid; a bad value is ignored and shown on its field."""
+        if not self.is_bound:
+            return items
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("district"):
+            items = items.filter(review__district=data["district"])
+        if data.get("township"):
+            items = items.filter(township=data["township"])
+        if data.get("status") == "overdue":
+            items = items.overdue()
+        elif data.get("status"):
+            items = items.filter(status=data["status"])
+        return items
+
 
 # ---- Issue B ------------------------------------------------------------------------------
+
+
+class TaskFilterForm(forms.Form):
+    """The practice task list's status filter (GET); a value outside the choices is ignored."""
+
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=PracticeTask.Status.choices)
+
+    def filter_queryset(self, tasks):
+        self.is_valid()
+        status = self.cleaned_data.get("status")
+        return tasks.filter(status=status) if status else tasks
 
 
 class NeedsSurveyForm(forms.ModelForm):

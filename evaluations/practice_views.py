@@ -11,14 +11,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.roles import Role, role_of, role_required
+from core.roles import STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from courses.models import Attendance, Instructor
 from trainees.models import Member, Township
 from trainees.scoping import member_id_of, township_id_of
 
 from . import exports, selectors, services
-from .forms import FeedbackForm, PerformanceFilterForm, PracticeTaskForm, TaskReportForm, TransitionForm
+from .forms import (
+    FeedbackForm,
+    PerformanceFilterForm,
+    PracticeTaskForm,
+    TaskFilterForm,
+    TaskReportForm,
+    TransitionForm,
+)
 from .models import PointsWeight, PracticeTask, SessionFeedback
 
 PAGE_SIZE = 30
@@ -116,9 +123,9 @@ def instructor_ratings(request, pk):
 @role_required(Role.COUNTY, Role.TOWNSHIP, Role.TRAINEE)
 def task_list(request):
     tasks = PracticeTask.objects.visible_to(request.user).select_related("member__branch__township")
-    status = request.GET.get("status", "")
-    if status in PracticeTask.Status.values:
-        tasks = tasks.filter(status=status)
+    filters = TaskFilterForm(request.GET)
+    tasks = filters.filter_queryset(tasks)
+    status = filters.cleaned_data.get("status", "")
     return render(
         request,
         "evaluations/task_list.html",
@@ -156,7 +163,7 @@ def _visible_task(request, pk):
 def task_detail(request, pk):
     task = _visible_task(request, pk)
     mine = member_id_of(request.user) == task.member_id
-    verifier = role_of(request.user) in (Role.COUNTY, Role.TOWNSHIP)
+    verifier = role_of(request.user) in STAFF_ROLES
     return render(
         request,
         "evaluations/task_detail.html",
@@ -240,7 +247,7 @@ def _performance(request):
     return form, township, year, weights, members
 
 
-@role_required(Role.COUNTY, Role.TOWNSHIP)
+@role_required(*STAFF_ROLES)
 def performance_ranking(request):
     form, township, year, weights, members = _performance(request)
     query = request.GET.copy()
@@ -260,7 +267,7 @@ def performance_ranking(request):
     )
 
 
-@role_required(Role.COUNTY, Role.TOWNSHIP)
+@role_required(*STAFF_ROLES)
 def performance_xlsx(request):
     _form, township, year, _weights, members = _performance(request)
     content = exports.performance_xlsx(township, year, members)

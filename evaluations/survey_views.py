@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.roles import Role, role_of, role_required
+from core.roles import STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from trainees.models import Member, Township
 from trainees.scoping import member_id_of, township_id_of
@@ -60,7 +60,7 @@ def survey_create(request):
 @role_required(Role.COUNTY)
 def survey_detail(request, pk):
     survey = get_object_or_404(
-        NeedsSurvey.objects.prefetch_related(
+        NeedsSurvey.objects.visible_to(request.user).prefetch_related(
             "target_townships",
             "target_groups",
             Prefetch("questions__options", queryset=SurveyOption.objects.prefetch_related("tags")),
@@ -83,7 +83,7 @@ def survey_detail(request, pk):
 @require_POST
 @role_required(Role.COUNTY)
 def survey_question_add(request, pk):
-    survey = get_object_or_404(NeedsSurvey, pk=pk)
+    survey = get_object_or_404(NeedsSurvey.objects.managed_by(request.user), pk=pk)
     form = QuestionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -109,7 +109,7 @@ def survey_question_add(request, pk):
 @require_POST
 @role_required(Role.COUNTY)
 def survey_transition(request, pk):
-    survey = get_object_or_404(NeedsSurvey, pk=pk)
+    survey = get_object_or_404(NeedsSurvey.objects.managed_by(request.user), pk=pk)
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:
@@ -148,7 +148,8 @@ def survey_answer(request, pk):
 @role_required(Role.COUNTY)
 def survey_results(request, pk):
     survey = get_object_or_404(
-        NeedsSurvey.objects.prefetch_related("target_townships", "target_groups"), pk=pk
+        NeedsSurvey.objects.visible_to(request.user).prefetch_related("target_townships", "target_groups"),
+        pk=pk,
     )
     return render(
         request, "evaluations/survey_results.html", {"survey": survey, **selectors.survey_results(survey)}
@@ -158,7 +159,7 @@ def survey_results(request, pk):
 @require_POST
 @role_required(Role.COUNTY)
 def survey_plans_draft(request, pk):
-    survey = get_object_or_404(NeedsSurvey, pk=pk)
+    survey = get_object_or_404(NeedsSurvey.objects.managed_by(request.user), pk=pk)
     try:
         plans = services.plans_draft_from_survey(survey=survey, by=request.user)
     except IllegalTransition as error:
@@ -171,26 +172,27 @@ def survey_plans_draft(request, pk):
 # ---- classified teaching plans --------------------------------------------------------------
 
 
-@role_required(Role.COUNTY, Role.TOWNSHIP)
+@role_required(*STAFF_ROLES)
 def plan_list(request):
-    plans = TeachingPlan.objects.select_related("survey", "group").annotate(item_count=Count("items"))
-    if role_of(request.user) != Role.COUNTY:
-        plans = plans.filter(status=TeachingPlan.Status.APPROVED)
+    plans = (
+        TeachingPlan.objects.visible_to(request.user)
+        .select_related("survey", "group")
+        .annotate(item_count=Count("items"))
+    )
     return render(
         request, "evaluations/plan_list.html", {"plans": plans.order_by("-survey__created_at", "domain")}
     )
 
 
 def _visible_plan(request, pk):
-    plans = TeachingPlan.objects.select_related("survey", "group")
-    if role_of(request.user) == Role.TOWNSHIP:
-        plans = plans.filter(status=TeachingPlan.Status.APPROVED)
-    elif role_of(request.user) != Role.COUNTY:
+    if role_of(request.user) not in STAFF_ROLES:
         raise PermissionDenied
-    return get_object_or_404(plans, pk=pk)
+    return get_object_or_404(
+        TeachingPlan.objects.visible_to(request.user).select_related("survey", "group"), pk=pk
+    )
 
 
-@role_required(Role.COUNTY, Role.TOWNSHIP)
+@role_required(*STAFF_ROLES)
 def plan_detail(request, pk):
     plan = _visible_plan(request, pk)
     items = list(plan.items.select_related("course"))
@@ -220,7 +222,7 @@ def plan_detail(request, pk):
 @require_POST
 @role_required(Role.COUNTY)
 def plan_item_add(request, pk):
-    plan = get_object_or_404(TeachingPlan, pk=pk)
+    plan = get_object_or_404(TeachingPlan.objects.managed_by(request.user), pk=pk)
     form = PlanItemForm(request.POST)
     if plan.status != TeachingPlan.Status.DRAFT:
         messages.error(request, _("已审定的计划不能修改，请先退回草稿。"))
@@ -238,7 +240,12 @@ def plan_item_add(request, pk):
 @require_POST
 @role_required(Role.COUNTY)
 def plan_item_delete(request, pk):
-    item = get_object_or_404(TeachingPlanItem.objects.select_related("plan"), pk=pk)
+    item = get_object_or_404(
+        TeachingPlanItem.objects.filter(
+            plan__in=TeachingPlan.objects.managed_by(request.user)
+        ).select_related("plan"),
+        pk=pk,
+    )
     if item.plan.status != TeachingPlan.Status.DRAFT:
         messages.error(request, _("已审定的计划不能修改，请先退回草稿。"))
     else:
@@ -250,7 +257,7 @@ def plan_item_delete(request, pk):
 @require_POST
 @role_required(Role.COUNTY)
 def plan_transition(request, pk):
-    plan = get_object_or_404(TeachingPlan, pk=pk)
+    plan = get_object_or_404(TeachingPlan.objects.managed_by(request.user), pk=pk)
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:
@@ -268,9 +275,9 @@ def plan_transition(request, pk):
 @role_required(Role.TOWNSHIP)
 def plan_item_session(request, pk):
     item = get_object_or_404(
-        TeachingPlanItem.objects.filter(plan__status=TeachingPlan.Status.APPROVED).select_related(
-            "plan", "course"
-        ),
+        TeachingPlanItem.objects.filter(
+            plan__in=TeachingPlan.objects.visible_to(request.user)
+        ).select_related("plan", "course"),
         pk=pk,
     )
     township = get_object_or_404(Township.objects.visible_to(request.user), pk=township_id_of(request.user))

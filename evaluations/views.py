@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.roles import Role, role_of, role_required
+from core.roles import STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from courses.models import MonthlyPlan
 from trainees.models import Township
@@ -30,7 +30,6 @@ from .forms import (
 )
 from .models import AnnualReport, EvidenceFile, ImprovementItem, QuarterlyReview
 
-STAFF_ROLES = (Role.COUNTY, Role.TOWNSHIP)
 PAGE_SIZE = 30
 
 
@@ -48,7 +47,8 @@ def _year_param(request, default: int | None = None) -> int:
 @role_required(Role.COUNTY)
 def review_list(request):
     reviews = (
-        QuarterlyReview.objects.select_related("district")
+        QuarterlyReview.objects.visible_to(request.user)
+        .select_related("district")
         .annotate(
             item_count=Count("items", distinct=True),
             open_count=Count("items", filter=Q(items__status__in=ImprovementItem.OPEN_STATES), distinct=True),
@@ -72,7 +72,7 @@ def review_create(request):
 
 @role_required(Role.COUNTY)
 def review_edit(request, pk):
-    review = get_object_or_404(QuarterlyReview, pk=pk)
+    review = get_object_or_404(QuarterlyReview.objects.managed_by(request.user), pk=pk)
     form = QuarterlyReviewForm(request.POST or None, instance=review)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -84,7 +84,9 @@ def review_edit(request, pk):
 @role_required(Role.COUNTY)
 def review_detail(request, pk):
     review = get_object_or_404(
-        QuarterlyReview.objects.select_related("district", "created_by").prefetch_related(
+        QuarterlyReview.objects.visible_to(request.user)
+        .select_related("district", "created_by")
+        .prefetch_related(
             "townships",
             Prefetch("items", queryset=ImprovementItem.objects.select_related("township")),
         ),
@@ -96,7 +98,7 @@ def review_detail(request, pk):
 
 @role_required(Role.COUNTY)
 def item_create(request, pk):
-    review = get_object_or_404(QuarterlyReview, pk=pk)
+    review = get_object_or_404(QuarterlyReview.objects.managed_by(request.user), pk=pk)
     form = ImprovementItemForm(request.POST or None, review=review)
     if request.method == "POST" and form.is_valid():
         form.instance.review = review
@@ -115,16 +117,7 @@ def item_list(request):
     items = ImprovementItem.objects.visible_to(request.user).select_related("township", "review__district")
     county = role_of(request.user) == Role.COUNTY
     filters = ItemFilterForm(request.GET or None)
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["district"]:
-            items = items.filter(review__district=data["district"])
-        if data["township"]:
-            items = items.filter(township=data["township"])
-        if data["status"] == "overdue":
-            items = items.overdue()
-        elif data["status"]:
-            items = items.filter(status=data["status"])
+    items = filters.filter_queryset(items)
     items = items.order_by("review__district__sort_order", "township__code", "status", "due_date", "pk")
     counts = dict(
         ImprovementItem.objects.visible_to(request.user)

@@ -112,3 +112,35 @@ def test_another_township_cannot_open_the_sheet(client_as, cast):
     assert (
         client_as("township_a").get(reverse("courses:attendance-sheet", args=[session.pk])).status_code == 404
     )
+
+
+def test_the_missing_reason_is_shown_on_its_own_row(client_as, cast):
+    session, members = _sheet(cast, n=2)
+    data = {f"status-{m.pk}": "present" for m in members}
+    data[f"status-{members[1].pk}"] = "excused"
+    response = client_as("township_a").post(reverse("courses:attendance-sheet", args=[session.pk]), data)
+    body = response.content.decode()
+    rows = body.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
+    flagged = [row for row in rows if "请假须填写事由" in row]
+    assert len(flagged) == 1 and members[1].name in flagged[0] and 'class="table-danger"' in flagged[0]
+
+
+def test_a_forged_status_is_refused_with_a_message_not_an_error_page(client_as, cast):
+    session, members = _sheet(cast, n=1)
+    response = client_as("township_a").post(
+        reverse("courses:attendance-sheet", args=[session.pk]),
+        {f"status-{members[0].pk}": "teleported", f"version-{members[0].pk}": "x"},
+    )
+    assert response.status_code == 400
+    assert "出勤情况无效" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_a_posted_row_of_a_member_not_on_the_sheet_is_ignored(client_as, cast):
+    session, members = _sheet(cast, n=1)
+    outsider = MemberFactory(branch=cast.branch_a)
+    client_as("township_a").post(
+        reverse("courses:attendance-sheet", args=[session.pk]),
+        {f"status-{members[0].pk}": "present", f"status-{outsider.pk}": "present"},
+    )
+    assert list(Attendance.objects.values_list("member", flat=True)) == [members[0].pk]

@@ -3,7 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from evaluations.models import QuarterlyReview, TeachingPlan
 from trainees.models import Branch, Member, Township
+
+from .factories_evaluations import QuarterlyReviewFactory, make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +87,16 @@ def test_anonymous_visitors_are_sent_to_login(client, cast):
     response = client.get(reverse("trainees:member-list"))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def test_county_owned_rows_are_read_and_changed_by_county_staff_only(cast):
+    review = QuarterlyReviewFactory(district=cast.township_a.district)
+    survey = make_survey(by=cast.users["county"])
+    draft = TeachingPlan.objects.create(survey=survey, domain="rural", title="草稿计划")
+    approved = TeachingPlan.objects.create(survey=survey, domain="rural", title="审定计划", status="approved")
+    assert list(QuarterlyReview.objects.managed_by(cast.users["county"])) == [review]
+    assert not QuarterlyReview.objects.visible_to(cast.users["township_a"]).exists()
+    assert visible(TeachingPlan, cast.users["county"]) == {draft.pk, approved.pk}
+    assert visible(TeachingPlan, cast.users["township_a"]) == {approved.pk}
+    assert not TeachingPlan.objects.managed_by(cast.users["township_a"]).exists()
+    assert not TeachingPlan.objects.visible_to(cast.users["instructor"]).exists()

@@ -8,15 +8,17 @@ Roles:
 
 A QuerySet declares *where* its township, member or instructor is
 (``township_path`` …); :func:`scope_queryset` decides *which rows* each role
-gets. Views then fetch with ``get_object_or_404(Model.objects.visible_to(user), pk=…)``
-so an object outside the user's scope is a 404, never a leak.
+gets. Two words, no others: ``visible_to(user)`` is what a user may read,
+``managed_by(user)`` what they may change. Views fetch through one of them,
+``get_object_or_404(Model.objects.visible_to(user), pk=…)``, so an object outside
+the user's scope is a 404, never a leak.
 """
 
 from __future__ import annotations
 
 from django.db import models
 
-from core.roles import Role, profile_of, role_of
+from core.roles import STAFF_ROLES, Role, profile_of, role_of
 
 
 def township_id_of(user) -> int | None:
@@ -75,7 +77,23 @@ class ScopedQuerySet(models.QuerySet):
             instructor_user_path=self.instructor_user_path,
         )
 
+    def managed_by(self, user):
+        """The write scope: county staff every row, a township admin their township's, nobody else."""
+        return scope_queryset(self, user, township_path=self.township_path)
+
+
+class CountyQuerySet(models.QuerySet):
+    """Base for rows the county organization department owns and alone changes (monthly themes,
+    quarterly reviews, needs surveys, teaching plans): others get a 404. A subclass widens
+    ``visible_to`` where other roles read them."""
+
+    def visible_to(self, user):
+        return self if role_of(user) == Role.COUNTY else self.none()
+
+    def managed_by(self, user):
+        return self if role_of(user) == Role.COUNTY else self.none()
+
 
 def can_see_personal_data(user) -> bool:
     """Full ID and phone numbers: county staff and township admins only."""
-    return role_of(user) in (Role.COUNTY, Role.TOWNSHIP)
+    return role_of(user) in STAFF_ROLES

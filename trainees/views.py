@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 import audit
-from core.roles import Role, role_of, role_required
+from core.roles import STAFF_ROLES, Role, role_of, role_required
 
 from .exporting import member_export
 from .filters import MemberFilter
@@ -19,7 +19,6 @@ from .models import ImportBatch, Member, Township
 from .scoping import can_see_personal_data
 from .services import member_import_commit, member_import_preview
 
-STAFF_ROLES = (Role.COUNTY, Role.TOWNSHIP)
 PAGE_SIZE = 25
 
 
@@ -108,7 +107,7 @@ def member_create(request):
 
 @role_required(*STAFF_ROLES)
 def member_edit(request, pk):
-    member = get_object_or_404(Member.objects.visible_to(request.user), pk=pk)
+    member = get_object_or_404(Member.objects.managed_by(request.user), pk=pk)
     form = MemberForm(request.POST or None, instance=member, user=request.user)
     if request.method == "GET":
         # The edit form shows the full numbers to edit them: that is a reveal too.
@@ -145,7 +144,7 @@ def member_import_detail(request, pk):
 @require_POST
 @role_required(*STAFF_ROLES)
 def member_import_confirm(request, pk):
-    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
+    batch = get_object_or_404(ImportBatch.objects.managed_by(request.user), pk=pk)
     try:
         batch = member_import_commit(user=request.user, batch=batch)
     except ImportFileError as exc:

@@ -6,12 +6,17 @@ import datetime
 import re
 
 from django import forms
+from django.db.models import Q
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, ManagementForm
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role, role_of
 from courses.models import (
+    Attendance,
     Course,
+    Enrollment,
     Instructor,
     LessonPreparation,
     Session,
@@ -21,8 +26,10 @@ from courses.models import (
     Theme,
 )
 from courses.models.sessions import ENTRY_HOURS_MAX, hours_help, hours_validators
-from trainees.models import Branch, MemberGroup, Township
+from trainees.models import Branch, Member, MemberGroup, Township
 from trainees.scoping import township_id_of
+
+from .services import AttendanceRow
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -114,9 +121,9 @@ class SessionForm(forms.ModelForm):
                 break
         return data
 
-    def save(self, commit=True):
-        self.instance.title = self.cleaned_data["title"]
-        return super().save(commit=commit)
+    def session_fields(self) -> dict:
+        """The cleaned values as Session fields, for the services (the township goes apart)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "township"}
 
     @property
     def township_id(self) -> int | None:
@@ -185,6 +192,138 @@ class LessonPreparationForm(forms.ModelForm):
             self.initial.setdefault("date", timezone.localdate())
 
 
+# --- the attendance sheet ---------------------------------------------------------------------------
+
+
+class AttendanceRowForm(forms.Form):
+    """One member's row of the attendance sheet: status, leave reason, and the version it was opened with."""
+
+    status = forms.ChoiceField(
+        label=_("出勤情况"),
+        required=False,
+        choices=[("", _("未登记")), *Attendance.Status.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    reason = forms.CharField(
+        label=_("请假事由"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, member: Member, current: Attendance | None, editable: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member, self.current = member, current
+        if not editable:
+            self.fields["status"].widget.attrs["disabled"] = True
+        self.fields["status"].error_messages["invalid_choice"] = _("%(name)s：出勤情况无效。") % {
+            "name": member.name
+        }
+
+    def add_prefix(self, field_name: str) -> str:
+        # The sheet's field names are status-<member pk>, reason-<member pk>, version-<member pk>.
+        return f"{field_name}-{self.prefix}"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Attendance.Status.EXCUSED and not data.get("reason"):
+            self.add_error("reason", _("%(name)s：请假须填写事由。") % {"name": self.member.name})
+        return data
+
+    def row(self) -> AttendanceRow:
+        status = self.cleaned_data["status"]
+        return AttendanceRow(
+            member_id=self.member.pk,
+            status=status,
+            leave_reason=self.cleaned_data["reason"] if status == Attendance.Status.EXCUSED else "",
+            version=self.cleaned_data["version"],
+        )
+
+
+class BaseAttendanceSheet(forms.BaseFormSet):
+    """The sheet of a session: a row per enrolled member and per member already marked.
+
+    The rows are decided here from the session, never by the browser, so the page
+    sends no management form and a posted row of someone else's member is ignored.
+    """
+
+    def __init__(self, data=None, *, session: Session, prefill: bool = False):
+        self.session = session
+        self.editable = session.status in (
+            Session.Status.PUBLISHED,
+            Session.Status.HELD,
+            Session.Status.CLOSED,
+        )
+        member_ids = session.enrollments.filter(status=Enrollment.Status.ENROLLED).values("member_id")
+        marked_ids = session.attendances.values("member_id")
+        self.members = list(
+            Member.objects.filter(Q(pk__in=member_ids) | Q(pk__in=marked_ids))
+            .select_related("branch")
+            .order_by("branch__name", "name", "pk")
+        )
+        self.existing = {a.member_id: a for a in session.attendances.all()}
+        initial = []
+        for member in self.members:
+            current = self.existing.get(member.pk)
+            if current is not None:
+                initial.append(
+                    {"status": current.status, "reason": current.leave_reason, "version": current.version}
+                )
+            else:
+                initial.append({"status": Attendance.Status.PRESENT if prefill else ""})
+        super().__init__(data, initial=initial, prefix="attendance", auto_id="%s")
+
+    @cached_property
+    def management_form(self):
+        count = len(self.members)
+        form = ManagementForm(
+            {f"{self.prefix}-{TOTAL_FORM_COUNT}": count, f"{self.prefix}-{INITIAL_FORM_COUNT}": count},
+            prefix=self.prefix,
+        )
+        form.full_clean()
+        return form
+
+    def total_form_count(self) -> int:
+        return len(self.members)
+
+    def initial_form_count(self) -> int:
+        return len(self.members)
+
+    def add_prefix(self, index) -> str:
+        return str(self.members[index].pk) if isinstance(index, int) else super().add_prefix(index)
+
+    def get_form_kwargs(self, index):
+        if index is None:
+            return {"member": Member(), "current": None}
+        member = self.members[index]
+        return {"member": member, "current": self.existing.get(member.pk), "editable": self.editable}
+
+    def rows(self) -> list[AttendanceRow]:
+        """The validated rows, for :func:`services.attendance_bulk_save`."""
+        return [form.row() for form in self.forms]
+
+    def errors_by_row(self) -> list[str]:
+        """Every row's messages, for the summary above the sheet (each also shows on its row)."""
+        return [error for form in self.forms for errors in form.errors.values() for error in errors]
+
+
+# The size comes from the session, not the browser; the caps only keep Django's "too many forms"
+# check out of the way of a county-wide session with thousands of members.
+AttendanceSheet = forms.formset_factory(
+    AttendanceRowForm, formset=BaseAttendanceSheet, extra=0, max_num=100_000, absolute_max=100_000
+)
+
+
+def valid_filters(form: forms.Form) -> dict:
+    """The filter values of a GET form that passed validation: all of them on a clean form, the
+    good ones otherwise (a bad value is left out and reported beside its field, never a 500)."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return form.cleaned_data
+
+
 class SessionFilterForm(forms.Form):
     q = forms.CharField(label=_("名称"), required=False)
     status = forms.ChoiceField(
@@ -206,6 +345,22 @@ class SessionFilterForm(forms.Form):
             self.fields["township"].queryset = Township.objects.all()
         else:
             del self.fields["township"]
+
+    def filter_queryset(self, sessions):
+        """``sessions`` narrowed by the filters that are valid; a bad one is reported beside its field
+        and ignored."""
+        data = valid_filters(self)
+        if data.get("q"):
+            sessions = sessions.filter(title__contains=data["q"])
+        if data.get("status"):
+            sessions = sessions.filter(status=data["status"])
+        if data.get("kind"):
+            sessions = sessions.filter(kind=data["kind"])
+        if data.get("month"):
+            sessions = sessions.in_month(data["month"].year, data["month"].month)
+        if data.get("township"):
+            sessions = sessions.filter(township=data["township"])
+        return sessions
 
     def clean_month(self):
         value = self.cleaned_data["month"]
@@ -232,6 +387,19 @@ class LedgerFilterForm(forms.Form):
             self.fields["township"].queryset = Township.objects.all()
         else:
             del self.fields["township"]
+
+    def year_or(self, default: int) -> int:
+        """The year asked for, or ``default`` when none (or a bad one) is given."""
+        return valid_filters(self).get("year") or default
+
+    def filter_queryset(self, members):
+        """``members`` narrowed to the valid township and branch filters; a bad one is ignored."""
+        data = valid_filters(self)
+        if data.get("township"):
+            members = members.filter(branch__township=data["township"])
+        if data.get("branch"):
+            members = members.filter(branch=data["branch"])
+        return members
 
 
 # --- manual study hours ---------------------------------------------------------------------------

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -20,6 +22,7 @@ from courses.models import (
     Attendance,
     AttendanceChange,
     Enrollment,
+    Instructor,
     LessonPreparation,
     MonthlyPlan,
     Session,
@@ -88,44 +91,73 @@ def plan_sync(*, plan: MonthlyPlan | None, by) -> None:
 
 
 @transaction.atomic
-def lesson_preparation_record(*, plan: MonthlyPlan, by, form) -> LessonPreparation:
+def lesson_preparation_record(
+    *,
+    plan: MonthlyPlan,
+    by,
+    date: datetime.date,
+    participants: str = "",
+    notes: str = "",
+    instructors: Iterable[Instructor] = (),
+) -> LessonPreparation:
     """集体备课 recorded against the month's plan."""
-    preparation = form.save(commit=False)
-    preparation.plan = plan
-    preparation.recorded_by = by
-    preparation.save()
-    form.save_m2m()
+    preparation = LessonPreparation.objects.create(
+        plan=plan, date=date, participants=participants, notes=notes, recorded_by=by
+    )
+    preparation.instructors.set(instructors)
     return preparation
 
 
 # --- sessions ------------------------------------------------------------------------------------
 
+# Session fields kept as many-to-many relations: set after the row is saved.
+SESSION_RELATIONS = ("instructors", "audience_branches", "audience_groups")
+
+
+def _session_assign(session: Session, fields: dict[str, Any]) -> dict[str, Any]:
+    """Set ``fields`` on ``session``; return the many-to-many values to set once it is saved."""
+    relations = {}
+    for name, value in fields.items():
+        if name in SESSION_RELATIONS:
+            relations[name] = value
+        else:
+            setattr(session, name, value)
+    return relations
+
 
 @transaction.atomic
-def session_create(*, form, by, township_id: int | None) -> Session:
-    """Save a new draft session from a validated form, attached to its township's monthly plan."""
-    session = form.save(commit=False)
+def session_create(*, by, township_id: int | None, fields: dict[str, Any]) -> Session:
+    """A new draft session, attached to its township's monthly plan.
+
+    ``fields`` are Session field values by name (``title``, ``starts_at`` …; the
+    many-to-many ones — instructors, audience branches and groups — as lists).
+    """
+    session = Session()
+    relations = _session_assign(session, fields)
     session.township_id = township_id
     session.created_by = by
     session.status = Status.DRAFT
     session.plan = plan_for(township_id=township_id, month=session.local_month)
     session.save()
-    form.save_m2m()
+    for name, value in relations.items():
+        getattr(session, name).set(value)
     return session
 
 
 @transaction.atomic
-def session_update(*, form, by) -> Session:
-    """Save edits; a changed time on a published session is a move, and trainees are told.
+def session_update(*, session: Session, by, fields: dict[str, Any]) -> Session:
+    """Save edits (``fields`` as for :func:`session_create`); a changed time on a published
+    session is a move, and trainees are told.
 
     A changed capacity fills free seats from the waiting list (never once the session started).
     """
-    session = form.save(commit=False)
     before = Session.objects.select_for_update().get(pk=session.pk)
+    relations = _session_assign(session, fields)
     moved = (before.starts_at, before.ends_at) != (session.starts_at, session.ends_at)
     session.plan = plan_for(township_id=session.township_id, month=session.local_month)
     session.save()
-    form.save_m2m()
+    for name, value in relations.items():
+        getattr(session, name).set(value)
     if moved and session.status == Status.PUBLISHED:
         _record_move(session=session, by=by, before=before)
     if session.capacity != before.capacity and not before.has_started():

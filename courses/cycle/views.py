@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from icalendar import Calendar, Event
 
-from core.roles import Role, role_of, role_required
+from core.roles import STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from courses.models import Attendance, Enrollment, MonthlyPlan, Session, StudyHoursEntry
 from trainees.models import Branch, Member, Township
@@ -30,6 +30,7 @@ from trainees.scoping import member_id_of, township_id_of
 
 from . import selectors, services
 from .forms import (
+    AttendanceSheet,
     BranchHoursForm,
     CancelForm,
     LedgerFilterForm,
@@ -40,7 +41,6 @@ from .forms import (
     StudyHoursEntryForm,
 )
 
-STAFF = (Role.COUNTY, Role.TOWNSHIP)
 PAGE_SIZE = 25
 STAFF_MOVES = {Session.Status.PUBLISHED, Session.Status.HELD, Session.Status.CLOSED, Session.Status.DRAFT}
 
@@ -71,27 +71,15 @@ def _year(request) -> int:
 # --- sessions ------------------------------------------------------------------------------------
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_list(request):
     form = SessionFilterForm(request.GET or None, user=request.user)
-    sessions = (
-        Session.objects.viewable_by(request.user)
+    sessions = form.filter_queryset(
+        Session.objects.visible_to(request.user)
         .select_related("township")
         .with_enrolled()
         .order_by("-starts_at", "pk")
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            sessions = sessions.filter(title__contains=data["q"])
-        if data["status"]:
-            sessions = sessions.filter(status=data["status"])
-        if data["kind"]:
-            sessions = sessions.filter(kind=data["kind"])
-        if data["month"]:
-            sessions = sessions.in_month(data["month"].year, data["month"].month)
-        if data.get("township"):
-            sessions = sessions.filter(township=data["township"])
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -113,17 +101,19 @@ def session_list(request):
     )
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_create(request):
     form = SessionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        session = services.session_create(form=form, by=request.user, township_id=form.township_id)
+        session = services.session_create(
+            by=request.user, township_id=form.township_id, fields=form.session_fields()
+        )
         messages.success(request, _("已创建培训“%(title)s”（草稿）。") % {"title": session.title})
         return redirect(session)
     return render(request, "courses/cycle/session_form.html", {"form": form, "session": None})
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_edit(request, pk):
     session = _managed_session(request, pk)
     if session.status not in (Session.Status.DRAFT, Session.Status.PUBLISHED):
@@ -136,7 +126,7 @@ def session_edit(request, pk):
         initial={"audience_domains": session.audience_domains},
     )
     if request.method == "POST" and form.is_valid():
-        services.session_update(form=form, by=request.user)
+        services.session_update(session=session, by=request.user, fields=form.session_fields())
         messages.success(request, _("已保存培训“%(title)s”。") % {"title": session.title})
         return redirect(session)
     return render(request, "courses/cycle/session_form.html", {"form": form, "session": session})
@@ -144,7 +134,7 @@ def session_edit(request, pk):
 
 def session_detail(request, pk):
     session = get_object_or_404(
-        Session.objects.viewable_by(request.user)
+        Session.objects.visible_to(request.user)
         .distinct()
         .select_related("township", "course", "theme", "plan"),
         pk=pk,
@@ -180,7 +170,7 @@ def session_detail(request, pk):
 
 
 @require_POST
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_transition(request, pk):
     session = _managed_session(request, pk)
     to = request.POST.get("to", "")
@@ -202,7 +192,7 @@ def session_transition(request, pk):
 
 
 @require_POST
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_cancel(request, pk):
     session = _managed_session(request, pk)
     form = CancelForm(request.POST)
@@ -219,7 +209,7 @@ def session_cancel(request, pk):
 
 
 @require_POST
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_duplicate(request, pk):
     session = _managed_session(request, pk)
     copy = services.session_duplicate(session=session, by=request.user)
@@ -227,7 +217,7 @@ def session_duplicate(request, pk):
     return redirect("courses:session-edit", pk=copy.pk)
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_series(request, pk):
     session = _managed_session(request, pk)
     form = SeriesForm(request.POST or None)
@@ -244,7 +234,7 @@ def session_series(request, pk):
 
 
 @require_POST
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_invite(request, pk):
     session = _managed_session(request, pk)
     try:
@@ -259,7 +249,7 @@ def session_invite(request, pk):
     return redirect(session)
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_enrollments(request, pk):
     session = _managed_session(request, pk)
     enrollments = session.enrollments.select_related("member__branch").order_by("status", "created_at", "pk")
@@ -268,7 +258,7 @@ def session_enrollments(request, pk):
 
 
 @never_cache
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def session_projector(request, pk):
     """The QR code for the projector; vendored htmx polls for the next code as it rotates."""
     session = _managed_session(request, pk)
@@ -360,85 +350,41 @@ def session_withdraw(request, pk):
 # --- attendance sheet ----------------------------------------------------------------------------
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def attendance_sheet(request, pk):
     """One form for the whole session: "mark all present", adjust, save once."""
     session = _managed_session(request, pk)
-    member_ids = session.enrollments.filter(status=Enrollment.Status.ENROLLED).values("member_id")
-    marked_ids = session.attendances.values("member_id")
-    members = list(
-        Member.objects.filter(Q(pk__in=member_ids) | Q(pk__in=marked_ids))
-        .select_related("branch")
-        .order_by("branch__name", "name", "pk")
-    )
-    existing = {a.member_id: a for a in session.attendances.all()}
-    errors = []
-    if request.method == "POST":
-        rows = []
-        valid = set(Attendance.Status.values)
-        for member in members:
-            status = request.POST.get(f"status-{member.pk}", "")
-            reason = request.POST.get(f"reason-{member.pk}", "").strip()[:200]
-            version = request.POST.get(f"version-{member.pk}", "")
-            if status and status not in valid:
-                errors.append(_("%(name)s：出勤情况无效。") % {"name": member.name})
-            if status == Attendance.Status.EXCUSED and not reason:
-                errors.append(_("%(name)s：请假须填写事由。") % {"name": member.name})
-            rows.append(
-                services.AttendanceRow(
-                    member_id=member.pk,
-                    status=status,
-                    leave_reason=reason if status == Attendance.Status.EXCUSED else "",
-                    version=int(version) if version.isdigit() else None,
-                )
+    data = request.POST if request.method == "POST" else None
+    sheet = AttendanceSheet(data, session=session, prefill=request.GET.get("prefill") == "present")
+    if sheet.is_bound and sheet.is_valid():
+        try:
+            result = services.attendance_bulk_save(session=session, by=request.user, rows=sheet.rows())
+        except services.StaleAttendance as stale:
+            message = _(
+                "保存失败：%(names)s 的考勤已被他人修改。为避免覆盖，本次未保存任何记录，请刷新后重新登记。"
             )
-        if not errors:
-            try:
-                result = services.attendance_bulk_save(session=session, by=request.user, rows=rows)
-            except services.StaleAttendance as stale:
-                messages.error(
-                    request,
-                    _(
-                        "保存失败：%(names)s 的考勤已被他人修改。为避免覆盖，本次未保存任何记录，请刷新后重新登记。"
-                    )
-                    % {"names": "、".join(stale.names[:10])},
-                )
-                return redirect("courses:attendance-sheet", pk=session.pk)
-            except IllegalTransition as error:
-                messages.error(request, error.message)
-                return redirect(session)
-            messages.success(request, _("考勤已保存：新增 %(created)d 条，修改 %(updated)d 条。") % result)
+            messages.error(request, message % {"names": "、".join(stale.names[:10])})
             return redirect("courses:attendance-sheet", pk=session.pk)
-    prefill = request.GET.get("prefill") == "present"
-    rows = []
-    for member in members:
-        current = existing.get(member.pk)
-        if request.method == "POST":
-            status = request.POST.get(f"status-{member.pk}", "")
-            reason = request.POST.get(f"reason-{member.pk}", "")
-        else:
-            status = current.status if current else (Attendance.Status.PRESENT if prefill else "")
-            reason = current.leave_reason if current else ""
-        rows.append({"member": member, "current": current, "status": status, "reason": reason})
+        except IllegalTransition as error:
+            messages.error(request, error.message)
+            return redirect(session)
+        messages.success(request, _("考勤已保存：新增 %(created)d 条，修改 %(updated)d 条。") % result)
+        return redirect("courses:attendance-sheet", pk=session.pk)
+    rows = [
+        {"member": f.member, "current": f.current, "form": f, "status": f["status"].value()} for f in sheet
+    ]
     return render(
         request,
         "courses/cycle/attendance_sheet.html",
-        {
-            "session": session,
-            "rows": rows,
-            "choices": Attendance.Status.choices,
-            "errors": errors,
-            "editable": session.status
-            in (Session.Status.PUBLISHED, Session.Status.HELD, Session.Status.CLOSED),
-        },
-        status=400 if errors else 200,
+        {"session": session, "rows": rows, "errors": sheet.errors_by_row(), "editable": sheet.editable},
+        status=400 if sheet.is_bound else 200,
     )
 
 
 # --- monthly plans -------------------------------------------------------------------------------
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def plan_list(request):
     year = _year(request)
     plans = (
@@ -457,14 +403,14 @@ def plan_list(request):
     )
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def plan_detail(request, pk):
     plan = get_object_or_404(
         MonthlyPlan.objects.visible_to(request.user).select_related("township", "theme"), pk=pk
     )
     form = LessonPreparationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.lesson_preparation_record(plan=plan, by=request.user, form=form)
+        services.lesson_preparation_record(plan=plan, by=request.user, **form.cleaned_data)
         messages.success(request, _("已记录集体备课。"))
         return redirect("courses:plan-detail", pk=plan.pk)
     return render(
@@ -483,7 +429,7 @@ def plan_detail(request, pk):
 # --- study-hours ledger --------------------------------------------------------------------------
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def ledger_member(request, pk):
     member = get_object_or_404(
         Member.objects.visible_to(request.user).select_related("branch__township"), pk=pk
@@ -496,18 +442,12 @@ def ledger_member(request, pk):
     )
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def ledger_township(request):
     """Who is behind their yearly target in a township or branch; exempt members listed apart."""
     form = LedgerFilterForm(request.GET or None, user=request.user)
-    members = Member.objects.visible_to(request.user).active()
-    year = timezone.localdate().year
-    if form.is_valid():
-        year = form.cleaned_data["year"] or year
-        if form.cleaned_data.get("township"):
-            members = members.filter(branch__township=form.cleaned_data["township"])
-        if form.cleaned_data["branch"]:
-            members = members.filter(branch=form.cleaned_data["branch"])
+    members = form.filter_queryset(Member.objects.visible_to(request.user).active())
+    year = form.year_or(timezone.localdate().year)
     behind = selectors.behind_target(members, year)
     page = Paginator(behind, 50).get_page(request.GET.get("page"))
     exempt = selectors.exempt_members(members, year)[:100]
@@ -538,11 +478,11 @@ def _recent_entries(user):
     )
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def hours_member(request, pk):
     """Record one member's study hours (branch meetings, online study…); their own township only."""
     member = get_object_or_404(
-        Member.objects.visible_to(request.user).select_related("branch__township"), pk=pk
+        Member.objects.managed_by(request.user).select_related("branch__township"), pk=pk
     )
     form = StudyHoursEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -560,7 +500,7 @@ def hours_member(request, pk):
     )
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def hours_branch(request):
     """A branch meeting's hours for every active member of the branch, and the latest entries."""
     form = BranchHoursForm(request.POST or None, user=request.user)
@@ -678,7 +618,7 @@ def feed_township(request, token):
 # --- the county's 131 heatmap --------------------------------------------------------------------
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def heatmap(request):
     year = _year(request)
     townships = Township.objects.visible_to(request.user).order_by("code")

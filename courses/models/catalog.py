@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import role_of
 from core.workflow import Workflow
 from trainees.models import Department, Township
+from trainees.scoping import CountyQuerySet
 
 from .base import CatalogQuerySet
 
@@ -31,7 +33,11 @@ class Tag(models.Model):
         return self.name
 
 
-class ThemeQuerySet(models.QuerySet):
+class ThemeQuerySet(CountyQuerySet):
+    def visible_to(self, user):
+        """The county's themes are read by every portal role; only county staff change them."""
+        return self if role_of(user) is not None else self.none()
+
     def in_year(self, year: int):
         return self.filter(year=year)
 

@@ -18,7 +18,7 @@ from core.periods import month_bounds
 from core.roles import Role, role_of
 from core.workflow import TransitionEvent, Workflow
 from trainees.models import Branch, Member, MemberGroup, Township
-from trainees.scoping import ScopedQuerySet, scope_queryset, township_id_of
+from trainees.scoping import ScopedQuerySet, township_id_of
 
 from .catalog import Course, Instructor, TeachingBase, TeachingRoute, Theme
 
@@ -163,16 +163,12 @@ class SessionQuerySet(ScopedQuerySet):
         start, end = month_bounds(datetime.date(year, month, 1))
         return self.filter(starts_at__gte=start, starts_at__lt=end)
 
-    def managed_by(self, user):
-        """The write scope: county staff every session, a township admin their township's."""
-        return scope_queryset(self, user, township_path=self.township_path)
-
-    def viewable_by(self, user):
-        """The read scope of the session pages: ``visible_to``, and for a township admin also
-        the county-wide sessions past the draft stage — to open, never to change (``managed_by``)."""
+    def visible_to(self, user):
+        """The read scope: the common township/member/instructor scope, and for a township admin
+        also the county-wide sessions past the draft stage — to open, never to change (``managed_by``)."""
         township_id = township_id_of(user) if role_of(user) == Role.TOWNSHIP else None
         if township_id is None:
-            return self.visible_to(user)
+            return super().visible_to(user)
         county_wide = Q(township__isnull=True) & ~Q(status=Session.Status.DRAFT)
         return self.filter(Q(township_id=township_id) | county_wide)
 

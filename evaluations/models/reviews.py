@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.workflow import TransitionEvent, Workflow
 from trainees.models import District, Township
-from trainees.scoping import ScopedQuerySet
+from trainees.scoping import CountyQuerySet, ScopedQuerySet
 
 
 def quarter_of(day: datetime.date) -> int:
@@ -45,6 +45,8 @@ class QuarterlyReview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = CountyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-quarter", "district__sort_order", "pk"]

@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import Role, role_of
 from core.workflow import TransitionEvent, Workflow
 from courses.models import Course, Session, Tag
 from trainees.models import Branch, Member, MemberGroup, Township
-from trainees.scoping import ScopedQuerySet
+from trainees.scoping import CountyQuerySet, ScopedQuerySet
 
 
-class NeedsSurveyQuerySet(models.QuerySet):
+class NeedsSurveyQuerySet(CountyQuerySet):
     def open(self):
         return self.filter(status=NeedsSurvey.Status.OPEN)
 
@@ -215,6 +216,14 @@ class SurveyAnswer(models.Model):
         return f"{self.response_id} · {self.question_id}"
 
 
+class TeachingPlanQuerySet(CountyQuerySet):
+    def visible_to(self, user):
+        """County staff every plan; a township admin the approved ones, to schedule from."""
+        if role_of(user) == Role.TOWNSHIP:
+            return self.filter(status=TeachingPlan.Status.APPROVED)
+        return super().visible_to(user)
+
+
 class TeachingPlan(Workflow):
     """分类教学计划: proposed courses for one domain × member group over the coming months."""
 
@@ -242,6 +251,8 @@ class TeachingPlan(Workflow):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = TeachingPlanQuerySet.as_manager()
 
     class Meta:
         # No join in the default ordering: Workflow.transition() locks the row with
