@@ -9,9 +9,6 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import lookups
         from .middleware import SessionLifetimeMiddleware
-
-        lookups.register()
 
         user_logged_in.connect(SessionLifetimeMiddleware.start, dispatch_uid="portal_session_start")

@@ -1,8 +1,12 @@
 """``filter_field``: filter and small action forms' fields in Bootstrap markup, escaped."""
 
+import pytest
 from django import forms
+from django.core.exceptions import ValidationError
 
+from courses.cycle.forms import SessionForm
 from ningjin_training.templatetags.portal_forms import filter_field
+from trainees.models import MemberGroup
 
 
 class SampleForm(forms.Form):
@@ -43,3 +47,23 @@ def test_a_chosen_filter_option_stays_selected_and_labels_are_escaped():
     assert '<option value="b" selected>乙</option>' in html
     assert '<option value="a">&lt;i&gt;甲&lt;/i&gt;</option>' in html
     assert 'class="form-select"' in html and 'name="kind"' in html and 'id="id_kind"' in html
+
+
+def test_a_grouped_select_keeps_its_option_groups():
+    form = SampleForm()
+    form.fields["kind"].choices = [("甲镇", [("a", "甲村党支部")]), ("乙镇", [("b", "乙村党支部")])]
+    html = filter_field(form["kind"])
+    assert '<optgroup label="甲镇">' in html and '<optgroup label="乙镇">' in html
+    assert html.index('label="乙镇"') < html.index('value="b"')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("choice", ["10000000000000000000", "-10000000000000000000"])
+def test_an_id_no_key_column_can_hold_is_not_a_valid_choice_in_any_form(choice):
+    """The session form's audience groups as much as the member form's groups."""
+    group = MemberGroup.objects.create(code="mobile", name="流动党员")
+    field = SessionForm.base_fields["audience_groups"]
+    assert list(field.clean([str(group.pk)])) == [group]
+    with pytest.raises(ValidationError) as refused:
+        field.clean([str(group.pk), choice])
+    assert refused.value.code == "invalid_choice"

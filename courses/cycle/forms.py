@@ -20,6 +20,7 @@ from courses.models import (
     TeachingRoute,
     Theme,
 )
+from trainees.forms import ModelMultipleIdChoiceField
 from trainees.models import Branch, MemberGroup, Township
 from trainees.scoping import Role, role_of, township_id_of
 
@@ -63,6 +64,9 @@ class SessionForm(forms.ModelForm):
             "audience_domains",
             "audience_groups",
         ]
+        field_classes = dict.fromkeys(
+            ["instructors", "audience_branches", "audience_groups"], ModelMultipleIdChoiceField
+        )
         widgets = {
             "starts_at": DateTimeLocalInput(),
             "ends_at": DateTimeLocalInput(),
@@ -170,6 +174,7 @@ class LessonPreparationForm(forms.ModelForm):
     class Meta:
         model = LessonPreparation
         fields = ["date", "participants", "notes", "instructors"]
+        field_classes = {"instructors": ModelMultipleIdChoiceField}
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "participants": forms.Textarea(attrs={"rows": 2}),

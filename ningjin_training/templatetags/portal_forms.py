@@ -11,8 +11,6 @@ from django import forms, template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from ningjin_training.widgets import FastSelect
-
 register = template.Library()
 
 
@@ -46,9 +44,7 @@ def filter_field(field):
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     attrs["class"] = " ".join(c for c in classes if c)
-    # A plain <select> is drawn by FastSelect: Django renders every <option> through a template.
-    fast = FastSelect(attrs=widget.attrs, choices=widget.choices) if type(widget) is forms.Select else None
-    control = field.as_widget(widget=fast, attrs=attrs)
+    control = field.as_widget(attrs=attrs)
     help_text = (
         format_html('<div id="{}_helptext" class="form-text">{}</div>', field.auto_id, field.help_text)
         if field.help_text
