@@ -13,7 +13,7 @@ from ningjin_training.middleware import SessionLifetimeMiddleware
 from trainees.models import Member, Profile, Township
 from trainees.scoping import Role
 
-from .load import Page
+from .page import Page
 
 TRAINEES_PER_TOWNSHIP = 4
 
