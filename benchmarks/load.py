@@ -176,7 +176,7 @@ def baseline_tree(commit: str, env: dict):
         run_env = {**os.environ, **env}
         subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=tree, env=run_env, check=True)
         clear = "from django.core.cache import cache; cache.clear()"
-        subprocess.run([*manage, "shell", "-c", clear], cwd=tree, env=run_env, check=True)
+        subprocess.run([*manage, "shell", "-v0", "-c", clear], cwd=tree, env=run_env, check=True)
         yield tree
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)

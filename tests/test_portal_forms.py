@@ -3,10 +3,11 @@
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from courses.cycle.forms import SessionForm
 from ningjin_training.templatetags.portal_forms import filter_field
-from trainees.models import MemberGroup
+from trainees.models import Member, MemberGroup
 
 
 class SampleForm(forms.Form):
@@ -67,3 +68,24 @@ def test_an_id_no_key_column_can_hold_is_not_a_valid_choice_in_any_form(choice):
     with pytest.raises(ValidationError) as refused:
         field.clean([str(group.pk), choice])
     assert refused.value.code == "invalid_choice"
+
+
+class GroupFilterForm(forms.Form):
+    group = forms.ModelChoiceField(label="群体", queryset=MemberGroup.objects.order_by("pk"), required=False)
+    status = forms.ChoiceField(label="状态", choices=Member.Status.choices, required=False)
+
+
+@pytest.mark.django_db
+def test_a_kept_select_shows_a_renamed_choice_and_the_current_language():
+    """Selects are kept by their whole template context: a renamed option or another language
+    is another entry, never the HTML drawn before."""
+    group = MemberGroup.objects.create(code="mobile", name="流动党员")
+    assert ">流动党员</option>" in filter_field(GroupFilterForm()["group"])
+    group.name = "退休党员"
+    group.save()
+    html = filter_field(GroupFilterForm()["group"])
+    assert ">退休党员</option>" in html and "流动党员" not in html
+    assert ">预备党员</option>" in filter_field(GroupFilterForm()["status"])
+    with translation.override("en"):
+        english = filter_field(GroupFilterForm()["status"])
+    assert "预备党员" not in english and 'value="probationary"' in english
