@@ -13,7 +13,7 @@ from core.roles import Role
 from ningjin_training.middleware import SessionLifetimeMiddleware
 from trainees.models import Member, Profile, Township
 
-from .load import Page
+from .page import Page
 
 TRAINEES_PER_TOWNSHIP = 4
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
+from trainees.forms import ModelMultipleIdChoiceField
 from trainees.models import Branch, Department
 
 from .models import (
@@ -56,6 +57,7 @@ class ThemeForm(forms.ModelForm):
     class Meta:
         model = Theme
         fields = ["year", "month", "title", "description", "recommended_courses"]
+        field_classes = {"recommended_courses": ModelMultipleIdChoiceField}
         widgets = {"recommended_courses": forms.SelectMultiple(attrs={"size": 10})}
 
     def __init__(self, *args, **kwargs):
@@ -79,6 +81,7 @@ class CourseForm(forms.ModelForm):
             "township",
             "tags",
         ]
+        field_classes = {"tags": ModelMultipleIdChoiceField}
         widgets = {"tags": forms.CheckboxSelectMultiple, "summary": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, county: bool, **kwargs):
@@ -163,7 +166,7 @@ class StageChangeForm(forms.Form):
     participants = forms.CharField(
         label=_("参加人员"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    instructors = forms.ModelMultipleChoiceField(
+    instructors = ModelMultipleIdChoiceField(
         label=_("参与师资"), queryset=Instructor.objects.none(), required=False
     )
     notes = forms.CharField(
@@ -280,6 +283,7 @@ class InstructorForm(forms.ModelForm):
     class Meta:
         model = Instructor
         fields = ["name", "kind", "department", "township", "bio", "is_star", "is_active", "user", "courses"]
+        field_classes = {"courses": ModelMultipleIdChoiceField}
         widgets = {
             "courses": forms.SelectMultiple(attrs={"size": 8}),
             "bio": forms.Textarea(attrs={"rows": 4}),

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, Tag
-from trainees.forms import DateInput
+from trainees.forms import DateInput, ModelMultipleIdChoiceField
 from trainees.models import Branch, District, Township
 
 from .models import (
@@ -89,6 +89,7 @@ class QuarterlyReviewForm(forms.ModelForm):
             "minutes",
             "difficulties",
         ]
+        field_classes = {"townships": ModelMultipleIdChoiceField}
         widgets = {
             "held_on": DateInput(),
             "townships": forms.CheckboxSelectMultiple,
@@ -223,6 +224,7 @@ class NeedsSurveyForm(forms.ModelForm):
     class Meta:
         model = NeedsSurvey
         fields = ["title", "intro", "target_townships", "target_domains", "target_groups"]
+        field_classes = dict.fromkeys(["target_townships", "target_groups"], ModelMultipleIdChoiceField)
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 3}),
             "target_townships": forms.CheckboxSelectMultiple,

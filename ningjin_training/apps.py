@@ -9,9 +9,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import dashboards, lookups  # noqa: F401  (dashboards registers the county aggregate)
+        from . import dashboards  # noqa: F401  (dashboards registers the county aggregate)
         from .middleware import SessionLifetimeMiddleware
-
-        lookups.register()
 
         user_logged_in.connect(SessionLifetimeMiddleware.start, dispatch_uid="portal_session_start")

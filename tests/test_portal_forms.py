@@ -1,8 +1,13 @@
 """``filter_field``: filter and small action forms' fields in Bootstrap markup, escaped."""
 
+import pytest
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
+from courses.cycle.forms import SessionForm
 from ningjin_training.templatetags.portal_forms import filter_field
+from trainees.models import Member, MemberGroup
 
 
 class SampleForm(forms.Form):
@@ -43,3 +48,44 @@ def test_a_chosen_filter_option_stays_selected_and_labels_are_escaped():
     assert '<option value="b" selected>乙</option>' in html
     assert '<option value="a">&lt;i&gt;甲&lt;/i&gt;</option>' in html
     assert 'class="form-select"' in html and 'name="kind"' in html and 'id="id_kind"' in html
+
+
+def test_a_grouped_select_keeps_its_option_groups():
+    form = SampleForm()
+    form.fields["kind"].choices = [("甲镇", [("a", "甲村党支部")]), ("乙镇", [("b", "乙村党支部")])]
+    html = filter_field(form["kind"])
+    assert '<optgroup label="甲镇">' in html and '<optgroup label="乙镇">' in html
+    assert html.index('label="乙镇"') < html.index('value="b"')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("choice", ["10000000000000000000", "-10000000000000000000"])
+def test_an_id_no_key_column_can_hold_is_not_a_valid_choice_in_any_form(choice):
+    """The session form's audience groups as much as the member form's groups."""
+    group = MemberGroup.objects.create(code="mobile", name="流动党员")
+    field = SessionForm.base_fields["audience_groups"]
+    assert list(field.clean([str(group.pk)])) == [group]
+    with pytest.raises(ValidationError) as refused:
+        field.clean([str(group.pk), choice])
+    assert refused.value.code == "invalid_choice"
+
+
+class GroupFilterForm(forms.Form):
+    group = forms.ModelChoiceField(label="群体", queryset=MemberGroup.objects.order_by("pk"), required=False)
+    status = forms.ChoiceField(label="状态", choices=Member.Status.choices, required=False)
+
+
+@pytest.mark.django_db
+def test_a_kept_select_shows_a_renamed_choice_and_the_current_language():
+    """Selects are kept by their whole template context: a renamed option or another language
+    is another entry, never the HTML drawn before."""
+    group = MemberGroup.objects.create(code="mobile", name="流动党员")
+    assert ">流动党员</option>" in filter_field(GroupFilterForm()["group"])
+    group.name = "退休党员"
+    group.save()
+    html = filter_field(GroupFilterForm()["group"])
+    assert ">退休党员</option>" in html and "流动党员" not in html
+    assert ">预备党员</option>" in filter_field(GroupFilterForm()["status"])
+    with translation.override("en"):
+        english = filter_field(GroupFilterForm()["status"])
+    assert "预备党员" not in english and 'value="probationary"' in english

@@ -1,8 +1,6 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from ningjin_training.widgets import FastSelect
-
 from .models import Branch, Member, MemberGroup, Township
 
 
@@ -27,8 +25,6 @@ class MemberFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["township"].queryset = Township.objects.visible_to(user)
         self.filters["branch"].queryset = Branch.objects.visible_to(user).order_by("name")
-        for name in ("township", "branch", "domain", "groups", "status"):
-            self.filters[name].extra["widget"] = FastSelect
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

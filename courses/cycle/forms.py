@@ -26,6 +26,7 @@ from courses.models import (
     Theme,
 )
 from courses.models.sessions import ENTRY_HOURS_MAX, hours_help, hours_validators
+from trainees.forms import ModelMultipleIdChoiceField
 from trainees.models import Branch, Member, MemberGroup, Township
 from trainees.scoping import township_id_of
 
@@ -71,6 +72,9 @@ class SessionForm(forms.ModelForm):
             "audience_domains",
             "audience_groups",
         ]
+        field_classes = dict.fromkeys(
+            ["instructors", "audience_branches", "audience_groups"], ModelMultipleIdChoiceField
+        )
         widgets = {
             "starts_at": DateTimeLocalInput(),
             "ends_at": DateTimeLocalInput(),
@@ -178,6 +182,7 @@ class LessonPreparationForm(forms.ModelForm):
     class Meta:
         model = LessonPreparation
         fields = ["date", "participants", "notes", "instructors"]
+        field_classes = {"instructors": ModelMultipleIdChoiceField}
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "participants": forms.Textarea(attrs={"rows": 2}),

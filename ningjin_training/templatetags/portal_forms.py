@@ -4,14 +4,22 @@ The list pages (sessions, members, catalog, reminders, audit) render their filte
 every request; crispy-forms' per-field templates cost several milliseconds there. This filter
 builds the same markup — label, control, help text, errors — directly, escaped with
 format_html. Entry forms keep crispy-forms.
+
+The control itself is Django's own widget. A <select> renders each option through a template
+include (a township's branches: a few milliseconds), so its HTML is kept per process under the
+whole context Django hands the widget's template — name, attributes, every option, the chosen
+values — plus the template, renderer and language: a change to any option, label or choice
+is a different key.
 """
+
+import json
+from functools import lru_cache
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
-
-from ningjin_training.widgets import FastSelect
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -27,6 +35,24 @@ def _control_class(widget) -> str:
 # Widgets this filter does not lay out itself: crispy-forms renders them.
 _LEFT_TO_CRISPY = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.HiddenInput, forms.MultiWidget)
 _REQUIRED = mark_safe('<span class="asteriskField" aria-hidden="true">*</span>')
+
+
+@lru_cache(maxsize=512)
+def _kept_widget(template_name: str, renderer, language: str, context_json: str) -> SafeString:
+    with translation.override(language):
+        return mark_safe(renderer.render(template_name, json.loads(context_json)))
+
+
+def _select(field, attrs: dict) -> SafeString:
+    """``field.as_widget(attrs=attrs)`` for a plain single or multiple <select>, kept by its context."""
+    widget = field.field.widget
+    attrs = field.build_widget_attrs(attrs, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)
+    # Option values (model choices) and lazy labels become the text the template prints.
+    context_json = json.dumps(context, default=str)
+    return _kept_widget(widget.template_name, field.form.renderer, translation.get_language(), context_json)
 
 
 @register.filter
@@ -46,9 +72,10 @@ def filter_field(field):
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     attrs["class"] = " ".join(c for c in classes if c)
-    # A plain <select> is drawn by FastSelect: Django renders every <option> through a template.
-    fast = FastSelect(attrs=widget.attrs, choices=widget.choices) if type(widget) is forms.Select else None
-    control = field.as_widget(widget=fast, attrs=attrs)
+    if type(widget) in (forms.Select, forms.SelectMultiple) and not field.field.localize:
+        control = _select(field, attrs)
+    else:
+        control = field.as_widget(attrs=attrs)
     help_text = (
         format_html('<div id="{}_helptext" class="form-text">{}</div>', field.auto_id, field.help_text)
         if field.help_text
