@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "ningjin_training.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "ningjin_training.uploads.OversizedUploadMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ningjin_training.middleware.NoStoreForUsersMiddleware",
     "audit.context.AuditContextMiddleware",
@@ -192,6 +193,21 @@ STORAGES = {
         )
     },
 }
+
+# Uploads: form fields beyond 2.5 MB are refused (RequestDataTooBig → 400); files beyond 2.5 MB
+# go to a temporary file while read. Each file is cut off at UPLOAD_MAX_BYTES while it is read
+# (ningjin_training.uploads; course videos may be larger), and nginx's client_max_body_size
+# (deploy/nginx/ningjin.conf) refuses bigger requests before they reach gunicorn.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+FILE_UPLOAD_HANDLERS = [
+    "ningjin_training.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_MAX_FILES = 10  # per request (improvement evidence)
+UPLOAD_MAX_BYTES_BY_VIEW = {"courses:material-add": 200 * 1024 * 1024}  # course videos
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
