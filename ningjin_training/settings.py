@@ -181,8 +181,14 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Uploads are never served from MEDIA_URL: only through the views that check scope
+# (core.files). In production SENDFILE_BACKEND=django_sendfile.backends.nginx
+# answers with X-Accel-Redirect to nginx's internal location SENDFILE_URL (deploy/nginx/ningjin.conf).
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+SENDFILE_BACKEND = env.str("SENDFILE_BACKEND", default="core.files")
+SENDFILE_ROOT = str(MEDIA_ROOT)
+SENDFILE_URL = "/protected"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
