@@ -1,4 +1,5 @@
-# Two commands matter: `make run` and `make test`. Both need only Python 3.11.
+# Two commands matter: `make run` and `make test`. Both need Python 3.11 and, for the PDF
+# reports (WeasyPrint), Pango, HarfBuzz and fontconfig from the system (README.md, "Two commands").
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/ningjin
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PORT ?= 8000
 
-.PHONY: run test test-services test-pgbouncer test-e2e lint format messages check-deploy bench backup restore clean
+.PHONY: run test test-services test-pgbouncer test-stack test-e2e lint format messages check-deploy bench backup restore clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -21,11 +22,11 @@ run: $(STAMP)
 	$(PY) scripts/run_all.py --port $(PORT)
 
 test: $(STAMP)
-	$(PY) -m pytest -m "not e2e and not services" -n 2 -q
+	$(PY) -m pytest -m "not e2e and not services and not stack" -n 2 -q
 
 test-services: $(STAMP)
 	DATABASE_URL=$(PG_URL) REPLICA_DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) \
-		$(PY) -m pytest -m "not e2e" -n 2 -q
+		$(PY) -m pytest -m "not e2e and not stack" -n 2 -q
 
 # The services suite again, through a PgBouncer in transaction pooling (.ci/pgbouncer.ini,
 # started by .ci/pgbouncer on PGB_PORT unless one answers there already). pytest-django
@@ -43,7 +44,15 @@ test-pgbouncer: $(STAMP)
 		DATABASE_URL=$(PGB_URL) REPLICA_DATABASE_URL=$(PGB_URL) CELERY_BROKER_URL=$(PGB_REDIS_URL) \
 		DISABLE_SERVER_SIDE_CURSORS=True BACKUP_DATABASE_URL=postgres://postgres@127.0.0.1:5432 \
 		PGBOUNCER_ADMIN_URL=postgres://postgres@127.0.0.1:$(PGB_PORT)/pgbouncer \
-		$(PY) -m pytest -m "not e2e" -n 2 -q
+		$(PY) -m pytest -m "not e2e and not stack" -n 2 -q
+
+# The production stack of deploy/ (nginx with TLS → gunicorn DEBUG=False, Celery worker, beat) booted
+# by deploy/run-stack on the real PostgreSQL and Redis, with a database, a Redis db and ports of its
+# own; the smoke test goes through nginx over HTTPS (tests/stack/). Installs Debian's nginx if missing.
+test-stack: $(STAMP)
+	@test -x /usr/sbin/nginx || { echo "安装 nginx：apt-get install -y nginx"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
+	$(PY) -m pytest -m stack -q -p no:xdist tests/stack
 
 test-e2e: $(STAMP)
 	@test -x /usr/bin/chromium || { echo "安装 Chromium：apt-get install -y chromium fonts-wqy-microhei"; \

@@ -223,6 +223,9 @@ def main() -> int:
         "DJANGO_SETTINGS_MODULE": "ningjin_training.settings",
         "DEBUG": "False",
         "SECRET_KEY": SECRET_KEY,
+        # DEBUG=False refuses to start without them (settings.py); bench-only keys.
+        "ID_NUMBER_KEY": "YmVuY2gtb25seS1pZC1udW1iZXIta2V5LTMyYnl0ZXM=",
+        "ID_NUMBER_HASH_KEY": "YmVuY2gtb25seS1pZC1oYXNoLWtleS0zMi1ieXRlcyE=",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CONN_MAX_AGE": "600",
         "CACHE_URL": CACHE_URL,

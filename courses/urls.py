@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.course_edit, name="course-edit"),
     path("<int:pk>/stage/", views.course_stage_change, name="course-stage"),
     path("<int:pk>/materials/", views.course_material_add, name="material-add"),
+    path("<int:pk>/materials/<int:material_pk>/file/", views.course_material_file, name="material-file"),
     path(
         "<int:pk>/materials/<int:material_pk>/delete/", views.course_material_delete, name="material-delete"
     ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.files import serve_protected
 from core.roles import ALL_ROLES, STAFF_AND_INSTRUCTOR_ROLES, STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from trainees.scoping import township_id_of
@@ -283,6 +286,15 @@ def course_material_delete(request, pk, material_pk):
     services.course_material_delete(material=material)
     messages.success(request, _("已删除资料。"))
     return redirect(course)
+
+
+def course_material_file(request, pk, material_pk):
+    """A course's uploaded file, for anyone who may see the course (inline: videos play in the page)."""
+    material = get_object_or_404(
+        CourseMaterial.objects.visible_to(request.user), course_id=pk, pk=material_pk
+    )
+    filename = material.title + Path(material.file.name).suffix
+    return serve_protected(request, material.file, filename=filename, attachment=False)
 
 
 @require_POST

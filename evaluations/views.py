@@ -7,12 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.files import serve_protected
 from core.roles import STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from courses.models import MonthlyPlan
@@ -218,7 +219,7 @@ def item_transition(request, pk):
 @role_required(*STAFF_ROLES)
 def evidence_file(request, pk):
     attachment = get_object_or_404(EvidenceFile.objects.visible_to(request.user), pk=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return serve_protected(request, attachment.file, filename=attachment.name)
 
 
 # ---- 一年一述: annual reports ------------------------------------------------------

@@ -10,6 +10,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -18,9 +19,27 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
-# The insecure default only serves the embedded development setup; production
-# must provide its own key (check --deploy rejects this one).
-SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-ningjin-local-development-only")
+
+
+def required_in_production(name: str, development_default: str) -> str:
+    """The variable's value; the development default only while DEBUG is on, otherwise refuse to start."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    if DEBUG:
+        return development_default
+    raise ImproperlyConfigured(
+        f"{name} is not set. With DEBUG=False the portal does not start on a development default: "
+        f"set {name} in the environment (deploy/ningjin.env.example, docs/deploy.md)."
+    )
+
+
+# The insecure default only serves the embedded development setup (DEBUG on).
+SECRET_KEY = required_in_production("SECRET_KEY", "django-insecure-ningjin-local-development-only")
+# Rotating the signing key: put the old key here (comma-separated, newest first) and a new one in
+# SECRET_KEY; links and check-in codes signed with the old key keep working until it is removed.
+# The ID-number keys below are separate, so rotating SECRET_KEY never touches ID encryption.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -55,6 +74,7 @@ MIDDLEWARE = [
     "ningjin_training.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "ningjin_training.uploads.OversizedUploadMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ningjin_training.middleware.NoStoreForUsersMiddleware",
     "audit.context.AuditContextMiddleware",
@@ -161,8 +181,14 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Uploads are never served from MEDIA_URL: only through the views that check scope
+# (core.files). In production SENDFILE_BACKEND=django_sendfile.backends.nginx
+# answers with X-Accel-Redirect to nginx's internal location SENDFILE_URL (deploy/nginx/ningjin.conf).
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+SENDFILE_BACKEND = env.str("SENDFILE_BACKEND", default="core.files")
+SENDFILE_ROOT = str(MEDIA_ROOT)
+SENDFILE_URL = "/protected"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -173,6 +199,21 @@ STORAGES = {
         )
     },
 }
+
+# Uploads: form fields beyond 2.5 MB are refused (RequestDataTooBig → 400); files beyond 2.5 MB
+# go to a temporary file while read. Each file is cut off at UPLOAD_MAX_BYTES while it is read
+# (ningjin_training.uploads; course videos may be larger), and nginx's client_max_body_size
+# (deploy/nginx/ningjin.conf) refuses bigger requests before they reach gunicorn.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+FILE_UPLOAD_HANDLERS = [
+    "ningjin_training.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_MAX_FILES = 10  # per request (improvement evidence)
+UPLOAD_MAX_BYTES_BY_VIEW = {"courses:material-add": 200 * 1024 * 1024}  # course videos
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -231,10 +272,10 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 # ---- Security: national ID numbers at rest (trainees.idcrypto) -----------------
 # 32 random bytes each, base64 (`head -c 32 /dev/urandom | base64`): the AES-256-GCM key
 # and the separate HMAC key of the searchable hash. Unset, both are derived from
-# SECRET_KEY — for the embedded development setup only; a system check warns when
-# DEBUG=False runs that way. Back the encryption key up: without it the ID numbers are lost.
-ID_NUMBER_KEY = env.str("ID_NUMBER_KEY", default="")
-ID_NUMBER_HASH_KEY = env.str("ID_NUMBER_HASH_KEY", default="")
+# SECRET_KEY — for the embedded development setup only: with DEBUG=False the portal
+# refuses to start without them. Back the encryption key up: without it the ID numbers are lost.
+ID_NUMBER_KEY = required_in_production("ID_NUMBER_KEY", "")
+ID_NUMBER_HASH_KEY = required_in_production("ID_NUMBER_HASH_KEY", "")
 
 # ---- Security: Content-Security-Policy (django-csp) --------------------------
 # Every asset is vendored under static/, so nothing inline and nothing from

@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -47,9 +47,12 @@ def healthz(request):
 def text_size(request):
     """Toggle the larger-text display (适老化) and go back where the user was."""
     target = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # Only a path on this site, and never through redirect(): it would look up "foo" as a URL name.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         target = "/"
-    response = redirect(target)
+    response = HttpResponseRedirect(target)
     if request.COOKIES.get(TEXT_SIZE_COOKIE) == "large":
         response.delete_cookie(TEXT_SIZE_COOKIE)
     else:

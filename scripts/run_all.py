@@ -3,6 +3,7 @@
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +16,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", default="8000")
     args = parser.parse_args()
+    if not port_is_free(int(args.port)):
+        print(
+            f"端口 {args.port} 已被占用：请先停止占用它的程序，或换一个端口（make run PORT=8001）。",
+            file=sys.stderr,
+        )
+        return 1
     python = sys.executable
     celery = [python, "-m", "celery", "-A", "ningjin_training"]
     commands = {
@@ -29,9 +36,14 @@ def main() -> int:
     print("演示账号：county / township1 / township2 / instructor / trainee，密码见上方输出。\n", flush=True)
 
     def stop():
-        for proc in children.values():
+        for name, proc in children.items():
             if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+                if name == "worker":
+                    # Only the worker's main process: its warm shutdown stops the pool children.
+                    # A SIGTERM to the whole group makes each child log a SIGTERM error.
+                    proc.send_signal(signal.SIGTERM)
+                else:
+                    os.killpg(proc.pid, signal.SIGTERM)
 
     def interrupt(*_):
         raise KeyboardInterrupt
@@ -39,6 +51,7 @@ def main() -> int:
     # Installed explicitly: a background launch may inherit SIGINT as ignored.
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
+    failed = []
     try:
         while all(proc.poll() is None for proc in children.values()):
             time.sleep(0.5)
@@ -53,7 +66,17 @@ def main() -> int:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
-    return 0
+    # A process that stopped on its own (the web server could not start, say) is a failure.
+    return 1 if failed else 0
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import psycopg2
 import pytest
+from django.core.signals import setting_changed
 from django.db import connections
+from django.dispatch import receiver
 from hypothesis import settings as hypothesis_settings
 
 from core.roles import Role
@@ -17,6 +19,15 @@ from .factories import BranchFactory, MemberFactory, TownshipFactory, make_user
 # .ci/run) replays a fixed, derandomized set so a submission is judged on the same examples.
 hypothesis_settings.register_profile("ci", derandomize=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@receiver(setting_changed)
+def _protected_files_follow_media_root(*, setting, value, **kwargs):
+    """Tests point MEDIA_ROOT at a temporary folder; the protected-file views must read there too."""
+    if setting == "MEDIA_ROOT":
+        from django.conf import settings
+
+        settings.SENDFILE_ROOT = str(value)
 
 
 @dataclass

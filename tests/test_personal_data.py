@@ -44,7 +44,8 @@ def test_no_page_shows_a_full_id_or_phone_to_a_role_without_the_right(cast, clie
             # Signed in afresh for every request: the crawl also posts to logout.
             response = getattr(client_as(role), method)(url, {}, follow=True)
             crawled += 1
-            body = response.content.decode("utf-8", "replace")
+            content = b"".join(response.streaming_content) if response.streaming else response.content
+            body = content.decode("utf-8", "replace")
             assert_no_secret(body, f"{method.upper()} {url} as {role}")
     assert crawled >= len(MATRIX)
 

@@ -171,6 +171,20 @@ def _report_a(cast):
     return {"pk": AnnualReportFactory(township=cast.township_a).pk}
 
 
+def _material_file(cast):
+    from django.core.files.base import ContentFile
+
+    from courses.models import CourseMaterial
+
+    from .factories_courses import CourseFactory
+
+    material = CourseMaterial(
+        course=CourseFactory(), kind="document", title="资料", uploaded_by=cast.users["county"]
+    )
+    material.file.save("budget-m.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return {"pk": material.course_id, "material_pk": material.pk}
+
+
 def _evidence_a(cast):
     from django.core.files.base import ContentFile
 
@@ -305,6 +319,7 @@ BUDGETS: dict[str, list[Budget]] = {
     "evaluations:item-list": [Budget("county", 12), Budget("township_a", 12)],
     "evaluations:item-detail": [Budget("county", 10, _item_a), Budget("township_a", 10, _item_a)],
     "evaluations:evidence-file": [Budget("township_a", 6, _evidence_a)],
+    "courses:material-file": [Budget("trainee", 6, _material_file)],
     "evaluations:report-list": [Budget("county", 14), Budget("township_a", 8)],
     "evaluations:report-summary-xlsx": [Budget("county", 12)],
     "evaluations:report-detail": [Budget("county", 12, _report_a), Budget("township_a", 12, _report_a)],

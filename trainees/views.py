@@ -2,13 +2,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 import audit
+from core.files import serve_protected
 from core.roles import STAFF_ROLES, Role, role_of, role_required
 
 from .exporting import member_export
@@ -176,7 +176,7 @@ def member_import_history(request):
 def member_import_file(request, pk):
     """The original upload, for audit; scoped like the batch itself."""
     batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
-    return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name)
+    return serve_protected(request, batch.file, filename=batch.original_name)
 
 
 @role_required(*STAFF_ROLES)

@@ -228,6 +228,10 @@ class CourseStageRecord(models.Model):
         return f"{self.course} · {self.get_stage_display()} · {self.date}"
 
 
+class CourseMaterialQuerySet(CatalogQuerySet):
+    township_path = "course__township"
+
+
 class CourseMaterial(models.Model):
     """An uploaded file of a course: slides, a video or a document."""
 
@@ -248,6 +252,8 @@ class CourseMaterial(models.Model):
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
+    objects = CourseMaterialQuerySet.as_manager()
+
     class Meta:
         ordering = ["course", "kind", "title"]
         verbose_name = _("课程资料")
@@ -255,6 +261,10 @@ class CourseMaterial(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        """The scope-checked download (never MEDIA_URL)."""
+        return reverse("courses:material-file", args=[self.course_id, self.pk])
 
 
 class CourseLink(models.Model):

@@ -227,6 +227,10 @@ class EvidenceFile(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        """The scope-checked download (never MEDIA_URL)."""
+        return reverse("evaluations:evidence-file", args=[self.pk])
+
 
 class AnnualReportQuerySet(ScopedQuerySet):
     township_path = "township"
