@@ -320,6 +320,16 @@ class Session(Workflow):
     def get_absolute_url(self) -> str:
         return reverse("courses:session-detail", args=[self.pk])
 
+    # The session list draws 25 rows with two labels each: an enum lookup, where
+    # get_…_display() rebuilds the field's choices on every call.
+    @property
+    def kind_label(self) -> str:
+        return self.Kind(self.kind).label
+
+    @property
+    def status_label(self) -> str:
+        return self.Status(self.status).label
+
     @property
     def local_month(self) -> datetime.date:
         return timezone.localtime(self.starts_at).date().replace(day=1)
