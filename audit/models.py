@@ -32,7 +32,7 @@ class AuditEntryQuerySet(models.QuerySet):
         objs = list(objs)
         if not objs:
             return objs
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             head = chain.locked_head(AuditChainHead)
             for obj in objs:
                 obj.normalise()
@@ -83,7 +83,7 @@ class AuditEntry(models.Model):
         from . import chain
 
         using = kwargs.get("using") or "default"
-        with transaction.atomic(using=using):
+        with transaction.atomic(using=using, savepoint=False):
             head = chain.locked_head(AuditChainHead)
             self.normalise()
             chain.seal([self], head)
