@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ningjin_training.middleware.NoStoreForUsersMiddleware",
     "audit.context.AuditContextMiddleware",
+    "ningjin_training.middleware.AuditorReadOnlyMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ningjin_training.middleware.SessionLifetimeMiddleware",

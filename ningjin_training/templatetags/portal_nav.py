@@ -28,6 +28,7 @@ def portal_nav(context):
         role,
         translation.get_language(),
         user.is_staff,
+        tuple(sorted(context.get("portal_duties") or ())),
         township_id_of(user) if role == Role.TOWNSHIP else None,
         request.path == reverse("home"),
         get_script_prefix(),
