@@ -26,9 +26,10 @@ def register_configuration_audit() -> None:
     The system administrator edits them in the admin; every create, change and delete
     leaves an audit row the security auditor reads (docs/mlps.md, security audit).
     """
-    import audit
     from django.apps import apps
     from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    import audit
 
     audit.register(PeriodicTask, exclude=["last_run_at", "total_run_count", "date_changed"])
     for model in (CrontabSchedule, IntervalSchedule, ClockedSchedule):
