@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,25 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("登录失败")
     LOCKOUT = "lockout", _("账号锁定")
     TIMEOUT = "timeout", _("会话超时")
+    PRUNE = "prune", _("清理过期审计记录")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Chain the rows (see audit.chain) before inserting them, in one transaction."""
+        from . import chain
+
+        objs = list(objs)
+        if not objs:
+            return objs
+        with transaction.atomic(using=self.db, savepoint=False):
+            head = chain.locked_head(AuditChainHead)
+            for obj in objs:
+                obj.normalise()
+            chain.seal(objs, head)
+            created = super().bulk_create(objs, *args, **kwargs)
+            head.save(update_fields=["last_hash"])
+        return created
 
 
 class AuditEntry(models.Model):
@@ -42,6 +61,11 @@ class AuditEntry(models.Model):
     object_pk = models.CharField(_("对象编号"), max_length=64, blank=True)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # The hash chain (audit.chain): this row's hash covers its content and the previous row's hash.
+    prev_hash = models.CharField(_("上一条记录的哈希"), max_length=64, blank=True, editable=False)
+    entry_hash = models.CharField(_("本条记录的哈希"), max_length=64, blank=True, editable=False)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -56,7 +80,39 @@ class AuditEntry(models.Model):
         # An audit row is evidence: it may be written, never rewritten.
         if not self._state.adding:
             raise PermissionError("audit entries cannot be changed")
-        super().save(*args, **kwargs)
+        from . import chain
+
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using, savepoint=False):
+            head = chain.locked_head(AuditChainHead)
+            self.normalise()
+            chain.seal([self], head)
+            super().save(*args, **kwargs)
+            head.save(update_fields=["last_hash"])
+
+    def normalise(self) -> None:
+        """Values as the database gives them back, so the hash of the row read back matches."""
+        if self.at is None:
+            self.at = timezone.now()
+        self.ip = self._meta.get_field("ip").get_prep_value(self.ip) or None
+
+
+class AuditChainHead(models.Model):
+    """The single row (pk=1) every audit write locks: the chain's last hash and its anchor.
+
+    ``anchor_hash`` is the ``prev_hash`` the first remaining entry must carry: the
+    genesis value, or after ``prune_audit`` the hash of the last pruned entry.
+    """
+
+    last_hash = models.CharField(max_length=64)
+    anchor_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return self.last_hash
 
 
 class UserSession(models.Model):

@@ -27,6 +27,43 @@ STAFF_ROLES = (Role.COUNTY, Role.TOWNSHIP)  # the organisers: county staff and t
 STAFF_AND_INSTRUCTOR_ROLES = (Role.COUNTY, Role.TOWNSHIP, Role.INSTRUCTOR)  # on-demand delivery
 
 
+class Duty(models.TextChoices):
+    """The separated administrator duties (三员分立), held beside (or instead of) a working role.
+
+    The security auditor holds no other duty and no working role (trainees.Profile's
+    constraints), and changes nothing anywhere (``AuditorReadOnlyMiddleware``).
+    """
+
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    SECURITY_AUDITOR = "security_auditor", _("安全审计员")
+
+
+def duties_of(user) -> frozenset[str]:
+    """The administrator duties the login holds (on its profile), cached for the request."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_portal_duties"):
+        profile = profile_of(user)
+        user._portal_duties = frozenset(profile.duties) if profile is not None else frozenset()
+    return user._portal_duties
+
+
+def duty_required(*duties: str):
+    """Refuse (403) a view to users who hold none of ``duties``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not duties_of(request.user) & set(duties):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def role_of(user) -> str | None:
     """The user's portal role, cached on the user object for the request."""
     if user is None or not user.is_authenticated:
@@ -36,7 +73,7 @@ def role_of(user) -> str | None:
     role = None
     profile = profile_of(user)
     if profile is not None:
-        role = profile.role
+        role = profile.role or None  # duty-only accounts have no working role
     elif user.is_superuser:
         role = Role.COUNTY
     user._portal_role = role

@@ -1,4 +1,4 @@
-from core.roles import Role, role_of
+from core.roles import Duty, Role, duties_of, role_of
 
 TEXT_SIZE_COOKIE = "text_size"
 
@@ -8,5 +8,7 @@ def portal(request):
     return {
         "portal_role": role_of(getattr(request, "user", None)),
         "Role": Role,
+        "portal_duties": duties_of(getattr(request, "user", None)),
+        "Duty": Duty,
         "large_text": request.COOKIES.get(TEXT_SIZE_COOKIE) == "large",
     }

@@ -4,11 +4,12 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponseForbidden
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 
-from core.roles import Role, role_of
+from core.roles import Duty, Role, duties_of, profile_of, role_of
 
 security_log = logging.getLogger("ningjin.security")
 
@@ -130,3 +131,42 @@ class SessionLifetimeMiddleware:
         session[cls.AUTH_AT] = auth_at
         session[cls.SEEN_AT] = now
         session.set_expiry(int(min(idle, absolute - (now - auth_at))) + 1)
+
+
+class AuditorReadOnlyMiddleware:
+    """The security auditor changes nothing: every POST (PUT, PATCH, DELETE) is refused with 403.
+
+    Signing out (and the language switch, which changes only a cookie) stay open to them.
+    """
+
+    ALLOWED = ("logout", "set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD", "OPTIONS") and Duty.SECURITY_AUDITOR in duties_of(
+            request.user
+        ):
+            from django.urls import reverse
+
+            if request.path not in {reverse(name) for name in self.ALLOWED}:
+                security_log.warning(
+                    "auditor write refused: user_id=%s path=%s", request.user.pk, request.path
+                )
+                return HttpResponseForbidden(_("安全审计员只能查阅，不能修改任何数据。"))
+        return self.get_response(request)
+
+
+def admin_site_has_permission(request) -> bool:
+    """The Django admin opens to the system and security administrators only (not to county staff).
+
+    The bootstrap superuser created by ``createsuperuser`` (no portal profile) still gets in,
+    so that the first duties can be assigned; docs/mlps.md says to retire it afterwards.
+    """
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    if duties_of(user) & {Duty.SYSTEM_ADMIN, Duty.SECURITY_ADMIN}:
+        return True
+    return user.is_superuser and profile_of(user) is None

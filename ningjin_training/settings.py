@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ningjin_training.middleware.NoStoreForUsersMiddleware",
     "audit.context.AuditContextMiddleware",
+    "ningjin_training.middleware.AuditorReadOnlyMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ningjin_training.middleware.SessionLifetimeMiddleware",
@@ -305,8 +306,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
-# Locked out when either the username or the client IP reaches the limit.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Locked out per account (username, from any address) and per (username, address) pair —
+# never per address alone: a township office's staff share one NAT address, and five
+# wrong passwords for one of them must not lock out the others (issue 15, item 5).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"

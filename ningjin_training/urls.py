@@ -20,6 +20,7 @@ urlpatterns = [
     path("org/", include("trainees.urls")),
     path("courses/", include("courses.urls")),
     path("audit/", audit_views.audit_log, name="audit-log"),
+    path("audit/export/", audit_views.audit_export, name="audit-export"),
     path("evaluations/", include("evaluations.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),

@@ -12,3 +12,8 @@ class NotificationsConfig(AppConfig):
 
     name = "notifications"
     verbose_name = _("消息与提醒")
+
+    def ready(self):
+        from . import auditing
+
+        auditing.register()

@@ -11,9 +11,9 @@ from django.db import connections
 from django.dispatch import receiver
 from hypothesis import settings as hypothesis_settings
 
-from core.roles import Role
+from core.roles import Duty, Role
 
-from .factories import BranchFactory, MemberFactory, TownshipFactory, make_user
+from .factories import BranchFactory, MemberFactory, TownshipFactory, make_duty_user, make_user
 
 # The fuzz tests explore new examples on every local run; CI (HYPOTHESIS_PROFILE=ci, set by
 # .ci/run) replays a fixed, derandomized set so a submission is judged on the same examples.
@@ -57,6 +57,10 @@ def cast(db):
         "township_b": make_user(Role.TOWNSHIP, township=township_b, username="township_b"),
         "instructor": make_user(Role.INSTRUCTOR, username="instructor"),
         "trainee": make_user(Role.TRAINEE, member=trainee_member, username="trainee"),
+        # The separated administrator duties (三员分立): no working role.
+        "sysadmin": make_duty_user(Duty.SYSTEM_ADMIN, username="sysadmin"),
+        "secadmin": make_duty_user(Duty.SECURITY_ADMIN, username="secadmin"),
+        "auditor": make_duty_user(Duty.SECURITY_AUDITOR, username="auditor"),
     }
     return Cast(township_a, township_b, branch_a, branch_b, member_a, member_b, trainee_member, users)
 

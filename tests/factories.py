@@ -101,4 +101,17 @@ def make_user(role: str, *, township: Township | None = None, member: Member | N
     return user
 
 
-__all__ = ["Role", "make_user"]
+def make_duty_user(duty: str, *, username: str):
+    """An account holding one administrator duty (三员分立) and no working role."""
+    from trainees.duties import grant_duty_permissions
+
+    user = UserFactory(username=username)
+    flag = {"system_admin": "is_system_admin", "security_admin": "is_security_admin"}.get(
+        duty, "is_security_auditor"
+    )
+    Profile.objects.create(user=user, role="", **{flag: True})
+    grant_duty_permissions(user)
+    return user
+
+
+__all__ = ["Role", "make_duty_user", "make_user"]

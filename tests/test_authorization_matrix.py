@@ -19,7 +19,11 @@ HOW TO ADD A URL (other branches, read this):
    page". An optional ``post`` dict (same shape, an empty form posted) covers
    POST-only views; give ``post`` wherever GET is refused with 405.
 3. Patterns under ``admin/`` and static/media serving are skipped (the Django
-   admin has its own staff checks).
+   admin has its own staff checks; tests/test_duties.py covers who may open it).
+4. The three administrator-duty accounts (``sysadmin``, ``secadmin``, ``auditor``:
+   三员分立, no working role) get 403 for every GET and POST, 405 wherever a method
+   is refused to everyone, unless ``DUTY_STATUSES`` names the URL. A new page that
+   any signed-in account may open goes into ``DUTY_STATUSES`` too.
 
 A pattern without an entry fails ``test_every_url_pattern_has_an_entry`` with its name.
 The crawler in test_personal_data.py reuses this table.
@@ -345,7 +349,9 @@ MATRIX: dict[str, dict] = {
     "logout": {"get": signed_in(405), "post": everyone(LOGIN)},
     "set_language": {"get": everyone(302), "post": everyone(302)},
     "text-size": {"get": everyone(405), "post": everyone(302)},
-    "audit-log": {"get": COUNTY_ONLY},
+    # The audit trail is the security auditor's alone (三员分立): county staff no longer read it.
+    "audit-log": {"get": {**COUNTY_ONLY, "county": 403}},
+    "audit-export": {"get": {**COUNTY_ONLY, "county": 403}},
     "trainees:township-list": {"get": STAFF_ONLY},
     "trainees:township-detail": {
         "kwargs": _township_a,
@@ -677,10 +683,57 @@ def test_the_matrix_names_only_existing_urls():
     assert not set(MATRIX) - names, f"MATRIX entries for URLs that no longer exist: {set(MATRIX) - names}"
 
 
+DUTIES = ["sysadmin", "secadmin", "auditor"]
+
+
+def duties(status, *, auditor=None):
+    return {"sysadmin": status, "secadmin": status, "auditor": status if auditor is None else auditor}
+
+
+# Where the duty accounts do not get the default (403; 405 for a method nobody may use).
+# The auditor's POSTs are refused everywhere (AuditorReadOnlyMiddleware) but signing out
+# and the language switch.
+DUTY_STATUSES: dict[str, dict] = {
+    "home": {"get": duties(200)},
+    "healthz": {"get": duties(200)},
+    "login": {"get": duties(200)},
+    "logout": {"post": duties(LOGIN)},
+    "set_language": {"get": duties(302), "post": duties(302)},
+    "text-size": {"post": duties(302, auditor=403)},
+    "audit-log": {"get": duties(403, auditor=200)},
+    "audit-export": {"get": duties(403, auditor=200)},
+    # Calendar feeds answer to their token, not to a login.
+    "courses:feed-member": {"get": duties(200)},
+    "courses:feed-township": {"get": duties(200)},
+    # A session of township A (or its check-in) is not in a duty account's scope.
+    "courses:session-detail": {"get": duties(404)},
+    "courses:session-checkin": {"get": duties(404), "post": duties(404, auditor=403)},
+    # Every login has an inbox and preferences (empty for the duty accounts).
+    "notifications:inbox": {"get": duties(200)},
+    "notifications:preferences": {"get": duties(200)},
+    "notifications:mark-read": {"post": duties(404, auditor=403)},
+    "notifications:mark-all-read": {"post": duties(302, auditor=403)},
+}
+
+
+def duty_expectations(name, method) -> dict:
+    entry = MATRIX[name]
+    if method not in entry:
+        return {}
+    refused_to_all = {status for role, status in entry[method].items() if role != ANON} == {405}
+    default = duties(405 if refused_to_all else 403)
+    return {**default, **DUTY_STATUSES.get(name, {}).get(method, {})}
+
+
 def matrix_cases(method):
     for name, entry in MATRIX.items():
-        for role, expected in entry.get(method, {}).items():
+        expectations = {**entry.get(method, {}), **duty_expectations(name, method)}
+        for role, expected in expectations.items():
             yield pytest.param(name, role, expected, id=f"{method} {name} as {role}")
+
+
+def test_duty_statuses_name_only_matrix_entries():
+    assert not set(DUTY_STATUSES) - set(MATRIX)
 
 
 def url_for(name, cast):

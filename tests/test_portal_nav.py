@@ -29,12 +29,20 @@ def test_roles_see_their_own_menus_and_the_home_link_is_marked_only_at_home(cast
     assert "我的培训" in trainee and "审计日志" not in trainee and 'aria-current="page"' not in trainee
     client.force_login(cast.users["county"])
     county_home = nav(client.get(reverse("home")).text)
-    assert "审计日志" in county_home and "我的培训" not in county_home
+    assert "提醒记录" in county_home and "我的培训" not in county_home
     assert 'aria-current="page"' in county_home
+    # The audit log and the admin belong to the separated duties (三员分立), not to county staff.
+    assert "审计日志" not in county_home and "后台管理" not in county_home
+    client.force_login(cast.users["auditor"])
+    auditor = nav(client.get(reverse("home")).text)
+    assert "审计日志" in auditor and "后台管理" not in auditor and "党员名册" not in auditor
+    client.force_login(cast.users["secadmin"])
+    secadmin = nav(client.get(reverse("home")).text)
+    assert "后台管理" in secadmin and "审计日志" not in secadmin and "党员名册" not in secadmin
 
 
 def test_the_navigation_follows_the_language_switch(cast, client):
-    client.force_login(cast.users["county"])
+    client.force_login(cast.users["auditor"])
     assert "审计日志" in nav(client.get(reverse("home")).text)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = nav(client.get(reverse("home")).text)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from core.roles import Role
 
+from .duties import grant_duty_permissions
 from .models import Branch, Department, District, Member, MemberGroup, Profile, Township
 from .validators import id_number_check_char
 
@@ -232,8 +233,15 @@ def seed_members(*, count: int, townships: list[Township]) -> None:
     )
 
 
+DUTY_FLAGS = ("is_system_admin", "is_security_admin", "is_security_auditor")
+
+
 def seed_users(townships: list[Township]) -> dict[str, str]:
-    """The fixed demo logins: county, township1, township2, instructor, trainee."""
+    """The fixed demo logins: county, township1, township2, instructor, trainee, and one per duty.
+
+    ``sysadmin``, ``secadmin`` and ``auditor`` hold the separated administrator duties
+    (三员分立) and no working role; ``county`` does the training work and has no admin.
+    """
     User = get_user_model()
     cast = {
         "county": (Role.COUNTY, None, "县委组织部 管理员"),
@@ -242,13 +250,28 @@ def seed_users(townships: list[Township]) -> dict[str, str]:
         "instructor": (Role.INSTRUCTOR, None, "县委党校 教师"),
         "trainee": (Role.TRAINEE, None, ""),
     }
+    duties = {
+        "sysadmin": ("is_system_admin", "系统管理员"),
+        "secadmin": ("is_security_admin", "安全管理员"),
+        "auditor": ("is_security_auditor", "安全审计员"),
+    }
     for username, (role, township, label) in cast.items():
         user, _ = User.objects.get_or_create(username=username)
         user.first_name = label
-        user.is_staff = user.is_superuser = role == Role.COUNTY
+        user.is_staff = user.is_superuser = False
         user.set_password(DEMO_PASSWORD)
         user.save()
         Profile.objects.update_or_create(user=user, defaults={"role": role, "township": township})
+    for username, (flag, label) in duties.items():
+        user, _ = User.objects.get_or_create(username=username)
+        user.first_name = label
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        Profile.objects.update_or_create(
+            user=user,
+            defaults={"role": "", "township": None, **dict.fromkeys(DUTY_FLAGS, False), flag: True},
+        )
+        grant_duty_permissions(User.objects.get(pk=user.pk))
     trainee = User.objects.get(username="trainee")
     if not Member.objects.filter(user=trainee).exists():
         member = (
@@ -262,7 +285,7 @@ def seed_users(townships: list[Township]) -> dict[str, str]:
             member.save(update_fields=["user"])
             trainee.first_name = member.name
             trainee.save(update_fields=["first_name"])
-    return {username: DEMO_PASSWORD for username in cast}
+    return {username: DEMO_PASSWORD for username in [*cast, *duties]}
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.personal_data import mask_phone, validate_phone
-from core.roles import Role
+from core.roles import Duty, Role
 
 from . import idcrypto
 from .scoping import ScopedQuerySet
@@ -351,7 +351,8 @@ class Profile(models.Model):
         related_name="portal_profile",
         verbose_name=_("登录账号"),
     )
-    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    # Blank for an account that holds only an administrator duty (below).
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
     township = models.ForeignKey(
         Township,
         on_delete=models.PROTECT,
@@ -359,6 +360,20 @@ class Profile(models.Model):
         blank=True,
         related_name="admins",
         verbose_name=_("所属乡镇（街道）"),
+    )
+    # The separated duties (三员分立, core.roles.Duty). Three flags on the profile rather than
+    # Django groups: a CHECK constraint can forbid the auditor holding another duty only
+    # within one row, and every change of them is an audited update of this model.
+    is_system_admin = models.BooleanField(
+        _("系统管理员"), default=False, help_text=_("配置、定时任务、备份；不接触培训数据。")
+    )
+    is_security_admin = models.BooleanField(
+        _("安全管理员"), default=False, help_text=_("账号、角色、登录锁定；不接触培训数据。")
+    )
+    is_security_auditor = models.BooleanField(
+        _("安全审计员"),
+        default=False,
+        help_text=_("查阅和导出审计日志；不能兼任其他管理员或业务角色，不能修改任何数据。"),
     )
 
     class Meta:
@@ -368,11 +383,43 @@ class Profile(models.Model):
             models.CheckConstraint(
                 condition=~Q(role=Role.TOWNSHIP) | Q(township__isnull=False),
                 name="profile_township_admin_has_township",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(is_security_auditor=False)
+                | Q(is_system_admin=False, is_security_admin=False, role=""),
+                name="profile_auditor_holds_no_other_duty",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="")
+                | Q(is_system_admin=True)
+                | Q(is_security_admin=True)
+                | Q(is_security_auditor=True),
+                name="profile_has_a_role_or_a_duty",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()}"
+        labels = [self.get_role_display()] if self.role else []
+        labels += [Duty(duty).label for duty in self.duties]
+        return f"{self.user} · {'、'.join(str(label) for label in labels)}"
+
+    @property
+    def duties(self) -> list[str]:
+        flags = {
+            Duty.SYSTEM_ADMIN: self.is_system_admin,
+            Duty.SECURITY_ADMIN: self.is_security_admin,
+            Duty.SECURITY_AUDITOR: self.is_security_auditor,
+        }
+        return [duty for duty, held in flags.items() if held]
+
+    def clean(self):
+        super().clean()
+        if self.is_security_auditor and (self.is_system_admin or self.is_security_admin or self.role):
+            raise ValidationError(
+                {"is_security_auditor": _("安全审计员不能兼任系统管理员、安全管理员或业务角色。")}
+            )
+        if not self.role and not self.duties:
+            raise ValidationError({"role": _("请选择角色或管理员职责。")})
 
 
 def import_upload_to(batch: ImportBatch, filename: str) -> str:

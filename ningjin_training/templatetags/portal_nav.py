@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString
 # Labels are msgids (marked for makemessages): the template translates them when it draws.
 from django.utils.translation import gettext_noop as _
 
-from core.roles import Role
+from core.roles import Duty, Role, duties_of
 from trainees.scoping import township_id_of
 
 register = template.Library()
@@ -101,10 +101,13 @@ def nav_items(user, role: str | None, *, at_home: bool) -> tuple[Link | Menu, ..
             Link(_("积分排名"), "evaluations:performance"),
         ]
         items.append(Menu("nav-evaluations", _("评估与述职"), tuple(links)))
-    if county:
-        system = [Link(_("提醒记录"), "notifications:reminder-list"), Link(_("审计日志"), "audit-log")]
-        if user.is_staff:
-            system.append(Link(_("后台管理"), "admin:index"))
+    duties = duties_of(user)
+    system = [Link(_("提醒记录"), "notifications:reminder-list")] if county else []
+    if Duty.SECURITY_AUDITOR in duties:
+        system.append(Link(_("审计日志"), "audit-log"))
+    if user.is_staff and duties & {Duty.SYSTEM_ADMIN, Duty.SECURITY_ADMIN}:
+        system.append(Link(_("后台管理"), "admin:index"))
+    if system:
         items.append(Menu("nav-system", _("系统"), tuple(system)))
     return tuple(items)
 
