@@ -702,6 +702,8 @@ DUTY_STATUSES: dict[str, dict] = {
     "text-size": {"post": duties(302, auditor=403)},
     "audit-log": {"get": duties(403, auditor=200)},
     "audit-export": {"get": duties(403, auditor=200)},
+    # A course's files are read through the course's scope: an account without a working role sees none.
+    "courses:material-file": {"get": duties(404)},
     # Calendar feeds answer to their token, not to a login.
     "courses:feed-member": {"get": duties(200)},
     "courses:feed-township": {"get": duties(200)},
