@@ -59,7 +59,7 @@ test-e2e: $(STAMP)
 		apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei; }
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e -q -p no:xdist
 
-# lint-imports holds the layers (contracts in pyproject.toml, tests/test_layers.py shows they bite).
+# lint-imports holds the layers (contracts in pyproject.toml, tests/ningjin_training/test_layers.py shows they bite).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

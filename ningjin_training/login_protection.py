@@ -25,7 +25,7 @@ def axes_username(request, credentials: dict | None = None) -> str | None:
 
     Django's login forms do not enforce the username's max_length, so any length
     reaches authenticate(); axes stores it in a 255-character column, and
-    PostgreSQL refuses a longer one with a server error. (Found by tests/test_fuzz.py.)
+    PostgreSQL refuses a longer one with a server error. (Found by tests/ningjin_training/test_fuzz.py.)
     """
     field = get_user_model().USERNAME_FIELD
     source = credentials if credentials else getattr(request, "POST", {})

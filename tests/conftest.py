@@ -12,8 +12,7 @@ from django.dispatch import receiver
 from hypothesis import settings as hypothesis_settings
 
 from core.roles import Duty, Role
-
-from .factories import BranchFactory, MemberFactory, TownshipFactory, make_duty_user, make_user
+from tests.factories import BranchFactory, MemberFactory, TownshipFactory, make_duty_user, make_user
 
 # The fuzz tests explore new examples on every local run; CI (HYPOTHESIS_PROFILE=ci, set by
 # .ci/run) replays a fixed, derandomized set so a submission is judged on the same examples.

@@ -6,8 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from courses.models import Enrollment, Session
-
-from .factories_courses import SessionFactory
+from tests.factories_courses import SessionFactory
 
 
 def live_session(township, *, minutes_from_now: int = 10, **kwargs) -> Session:

@@ -18,8 +18,7 @@ from courses.models import (
     TeachingRoute,
     Theme,
 )
-
-from .factories import TownshipFactory, UserFactory
+from tests.factories import TownshipFactory, UserFactory
 
 
 class TagFactory(factory.django.DjangoModelFactory):

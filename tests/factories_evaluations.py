@@ -5,9 +5,8 @@ import datetime
 import factory
 
 from evaluations.models import AnnualReport, ImprovementItem, PracticeTask, QuarterlyReview, SessionFeedback
-
-from .factories import DistrictFactory, MemberFactory, TownshipFactory, UserFactory
-from .factories_courses import SessionFactory
+from tests.factories import DistrictFactory, MemberFactory, TownshipFactory, UserFactory
+from tests.factories_courses import SessionFactory
 
 
 class QuarterlyReviewFactory(factory.django.DjangoModelFactory):

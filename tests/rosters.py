@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from .factories import make_id_number
+from tests.factories import make_id_number
 
 HEADERS = [
     "序号",

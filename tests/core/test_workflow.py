@@ -10,10 +10,9 @@ from django.utils import translation
 from core.workflow import IllegalTransition, TransitionEvent, Workflow
 from courses.models import Course, CourseRequest, MonthlyPlan, Session, SessionEvent
 from evaluations.models import AnnualReport, ImprovementItem, NeedsSurvey, PracticeTask, TeachingPlan
-
-from ..factories import UserFactory
-from ..factories_courses import CourseFactory, CourseRequestFactory, MonthlyPlanFactory, SessionFactory
-from ..factories_evaluations import (
+from tests.factories import UserFactory
+from tests.factories_courses import CourseFactory, CourseRequestFactory, MonthlyPlanFactory, SessionFactory
+from tests.factories_evaluations import (
     AnnualReportFactory,
     ImprovementItemFactory,
     PracticeTaskFactory,

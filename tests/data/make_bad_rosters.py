@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/data/make_bad_rosters.py
 
-The files are committed, so tests/test_bad_rosters.py does not run this. Two
+The files are committed, so tests/trainees/test_bad_rosters.py does not run this. Two
 files need packages the portal does not depend on; install them somewhere
 private just for generating (``pip install --target /tmp/gendeps xlwt
 msoffcrypto-tool olefile cryptography`` and ``PYTHONPATH=/tmp/gendeps``).

@@ -3,9 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.rosters import roster_row, xlsx_bytes
 from trainees.models import Branch, Member
 
-from ..rosters import roster_row, xlsx_bytes
 from .conftest import check_page
 
 pytestmark = pytest.mark.e2e

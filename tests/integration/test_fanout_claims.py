@@ -12,8 +12,7 @@ from django.db import connection, connections
 
 from notifications import services
 from notifications.models import Notification, Reminder
-
-from ..test_reminders_fanout import fan_out
+from tests.notifications.test_fanout import fan_out
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -32,11 +32,11 @@ from ningjin_training.celery import app as celery_app
 from notifications.models import Kind, Notification, NotificationPreference, Reminder
 from notifications.services import chunked, reminder_rows, reminders_plan
 from notifications.tasks import scan_due_reminders, send_reminders
+from tests.cycle_fixtures import enrol, live_session
+from tests.factories import MemberFactory, make_user
+from tests.factories_courses import SessionFactory
+from tests.notifications.test_broker_down import UNREACHABLE, forget_connections
 
-from ..cycle_fixtures import enrol, live_session
-from ..factories import MemberFactory, make_user
-from ..factories_courses import SessionFactory
-from ..test_reminders_broker_down import UNREACHABLE, forget_connections
 from .test_worker_end_to_end import BROKER_URL, ROOT, wait_for
 
 pytestmark = [pytest.mark.services]

@@ -23,8 +23,7 @@ from ningjin_training.celery import app as celery_app
 from notifications.models import BeatHeartbeat, Kind, Notification, Reminder, ReminderRule
 from notifications.services import reminder_rows, reminders_plan
 from notifications.tasks import send_reminders
-
-from ..factories_courses import SessionFactory
+from tests.factories_courses import SessionFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
