@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from django.apps import apps
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import NoReverseMatch, reverse
 
 from core.roles import Role
+from courses.models import Session
+from evaluations.models import AnnualReport
 from ningjin_training.middleware import SessionLifetimeMiddleware
 from trainees.models import Member, Profile, Township
 
@@ -33,13 +34,6 @@ def _url(name: str, *args) -> str | None:
     try:
         return reverse(name, args=args)
     except NoReverseMatch:
-        return None
-
-
-def _model(app_label: str, name: str):
-    try:
-        return apps.get_model(app_label, name)
-    except LookupError:
         return None
 
 
@@ -92,9 +86,8 @@ def build_pages() -> list[Page]:
                 [(sessions, c) for _, c in admin_cookies],
             )
         )
-    Session = _model("courses", "Session")
     detail_targets = []
-    for township, cookie in admin_cookies if Session else []:
+    for township, cookie in admin_cookies:
         session = Session.objects.filter(township=township).order_by("-starts_at").first()
         if session is not None:
             url = _url("courses:session-detail", session.pk)
@@ -124,12 +117,10 @@ def build_pages() -> list[Page]:
             [(reverse("home"), county_cookie)],
         )
     )
-    Report = _model("evaluations", "AnnualReport")
-    if Report is not None:
-        report = Report.objects.order_by("-year", "pk").first()
-        url = report and _url("evaluations:report-detail", report.pk)
-        if url:
-            pages.append(
-                Page("annual_report", "年度述职 annual report", "county", 0.03, 300, [(url, county_cookie)])
-            )
+    report = AnnualReport.objects.order_by("-year", "pk").first()
+    url = report and _url("evaluations:report-detail", report.pk)
+    if url:
+        pages.append(
+            Page("annual_report", "年度述职 annual report", "county", 0.03, 300, [(url, county_cookie)])
+        )
     return pages
