@@ -46,3 +46,18 @@ def quarter_bounds(year: int, quarter: int) -> tuple[datetime.datetime, datetime
 def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     """Local start of ``year`` and of the next year."""
     return local_midnight(datetime.date(year, 1, 1)), local_midnight(datetime.date(year + 1, 1, 1))
+
+
+# The years the portal keeps figures for; a year outside is not a question anyone asks.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def year_param(value, default: int | None = None) -> int:
+    """A year read from a query string: ``value`` when it is a year the portal covers, else ``default``
+    (or this year). ``?year=0``, ``-1``, ``10000`` or ``abc`` never reach the period arithmetic."""
+    fallback = default or timezone.localdate().year
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return fallback
+    return year if FIRST_YEAR <= year <= LAST_YEAR else fallback

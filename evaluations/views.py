@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.files import serve_protected
+from core.periods import year_param
 from core.roles import STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from courses.models import MonthlyPlan
@@ -35,11 +36,7 @@ PAGE_SIZE = 30
 
 
 def _year_param(request, default: int | None = None) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = default or timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    return year_param(request.GET.get("year"), default)
 
 
 # ---- 一季一研: quarterly reviews ------------------------------------------------

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from icalendar import Calendar, Event
 
+from core.periods import year_param
 from core.roles import STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from courses.models import Attendance, Enrollment, MonthlyPlan, Session, StudyHoursEntry
@@ -62,10 +63,7 @@ def _my_member(request, *, hours_of_year: int | None = None) -> Member:
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    return year_param(request.GET.get("year"))
 
 
 # --- sessions ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from core.periods import (
     quarter_bounds,
     quarter_of,
     year_bounds,
+    year_param,
 )
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -57,3 +58,12 @@ def test_quarters_split_the_year_into_four_runs_of_three_months():
 def test_the_day_of_a_moment_is_its_local_day():
     # 23:30 UTC on 31 May is already 1 June in Beijing.
     assert local_day_start(datetime.datetime(2026, 5, 31, 23, 30, tzinfo=datetime.UTC)) == local(2026, 6, 1)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "10000", "abc", None, "", "1999", "2101"])
+def test_a_year_outside_the_portals_range_falls_back_to_the_default(value):
+    assert year_param(value, 2026) == 2026
+
+
+def test_a_year_in_range_is_taken():
+    assert year_param("2031", 2026) == 2031
