@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.apps import apps
 
 from courses.models import Attendance, CourseRequest, Enrollment, MonthlyPlan, Session
 from courses.tasks import close_previous_month, open_month_plans
-from notifications.models import Kind, Notification, Reminder
+from evaluations.models import AnnualReport, ImprovementItem, QuarterlyReview
+from notifications.models import Kind, Notification
 from notifications.tasks import (
     alert_absent_members,
     beat_heartbeat,
@@ -167,26 +167,8 @@ def test_the_absence_rule_is_data_in_the_schedule():
     assert json.loads(task.kwargs) == {"months": 3}
 
 
-def model_or_skip(name):
-    try:
-        return apps.get_model("evaluations", name)
-    except LookupError:
-        pytest.skip(f"evaluations.{name} is not in this branch yet")
-
-
-def test_improvement_and_annual_report_chases_do_nothing_without_their_models(cast):
-    present = apps.all_models["evaluations"]
-    if "improvementitem" in present or "annualreport" in present:
-        pytest.skip("the evaluations models exist: the tests below cover the chases")
-    chase_overdue_improvement_items.delay()
-    remind_annual_report.delay()
-    assert not Reminder.objects.exists()
-
-
 def test_overdue_improvement_items_are_chased_weekly(cast, django_capture_on_commit_callbacks):
-    item_model = model_or_skip("ImprovementItem")
-    review_model = item_model._meta.get_field("review").related_model
-    review = review_model.objects.create(
+    review = QuarterlyReview.objects.create(
         district=cast.township_a.district,
         year=2026,
         quarter=3,
@@ -194,7 +176,7 @@ def test_overdue_improvement_items_are_chased_weekly(cast, django_capture_on_com
         venue="县委党校",
         created_by=cast.users["county"],
     )
-    item_model.objects.create(
+    ImprovementItem.objects.create(
         review=review,
         township=cast.township_a,
         problem="备课记录不全",
@@ -212,8 +194,7 @@ def test_overdue_improvement_items_are_chased_weekly(cast, django_capture_on_com
 def test_townships_without_a_submitted_annual_report_are_reminded_in_december(
     cast, django_capture_on_commit_callbacks
 ):
-    report_model = model_or_skip("AnnualReport")
-    report_model.objects.create(
+    AnnualReport.objects.create(
         township=cast.township_a, year=2026, status="submitted", created_by=cast.users["township_a"]
     )
     with time_machine.travel(at(2026, 12, 1, 9, 0), tick=False):
