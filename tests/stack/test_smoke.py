@@ -120,7 +120,8 @@ def test_plain_http_is_sent_to_https(stack):
 @pytest.mark.parametrize(
     ("username", "page", "marker"),
     [
-        ("county", "/audit/", "审计"),
+        ("county", "/courses/heatmap/", "落实情况"),
+        ("auditor", "/audit/", "审计"),
         ("township1", "/org/members/", "党员"),
         ("instructor", "/", "教师工作台"),
         ("trainee", "/", "我的学习"),
@@ -149,7 +150,8 @@ from django.utils import timezone
 from courses.cycle.services import checkin_token
 from courses.models import Enrollment, Session
 from notifications.models import Kind
-from notifications.services import reminder_rows, reminders_dispatch_due, reminders_plan
+from notifications.services import reminder_rows, reminders_plan
+from notifications.tasks import reminders_dispatch_due
 from tests.factories_courses import SessionFactory
 from trainees.models import Member
 from trainees.scoping import member_id_of
