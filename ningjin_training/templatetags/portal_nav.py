@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString
 # Labels are msgids (marked for makemessages): the template translates them when it draws.
 from django.utils.translation import gettext_noop as _
 
-from core.roles import Duty, Role, duties_of
+from core.roles import STAFF_AND_INSTRUCTOR_ROLES, STAFF_ROLES, Duty, Role, duties_of
 from trainees.scoping import township_id_of
 
 register = template.Library()
@@ -44,10 +44,9 @@ class Menu(NamedTuple):
 
 def nav_items(user, role: str | None, *, at_home: bool) -> tuple[Link | Menu, ...]:
     """The navigation entries this viewer may follow, in display order."""
-    staff_roles = (Role.COUNTY, Role.TOWNSHIP)
     county = role == Role.COUNTY
     items: list[Link | Menu] = [Link(_("首页"), "home", current=at_home)]
-    if role in staff_roles:
+    if role in STAFF_ROLES:
         items += [
             Menu(
                 "nav-cycle",
@@ -79,9 +78,9 @@ def nav_items(user, role: str | None, *, at_home: bool) -> tuple[Link | Menu, ..
         ]
     if role:
         items.append(Link(_("课程师资"), "courses:course-list"))
-    if role in (*staff_roles, Role.INSTRUCTOR):
+    if role in STAFF_AND_INSTRUCTOR_ROLES:
         items.append(Link(_("精准送教"), "courses:request-list"))
-    if role in staff_roles:
+    if role in STAFF_ROLES:
         township_id = township_id_of(user) if role == Role.TOWNSHIP else None
         links: list[Link | None] = [Link(_("一季一研"), "evaluations:review-list")] if county else []
         links += [
