@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "csp",
     "audit",
     "ningjin_training",
+    "accounts",
     "trainees",
     "courses",
     "evaluations",

@@ -11,9 +11,11 @@ Credentials belong in the environment, read by that backend.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from core.personal_data import mask_phone
 
@@ -51,3 +53,44 @@ class MemorySmsBackend(BaseSmsBackend):
 
 def get_sms_backend() -> BaseSmsBackend:
     return import_string(getattr(settings, "SMS_BACKEND", DEFAULT_BACKEND))()
+
+
+@dataclass(frozen=True)
+class SmsTemplate:
+    """One kind of text message: the key the portal uses, its text and its named parameters.
+
+    Mainland gateways send only a registered signature with a pre-approved template and its
+    parameters; ``text`` is how the console and memory backends render the same template.
+    """
+
+    key: str
+    text: str
+    params: tuple[str, ...]
+
+    def render(self, params: dict[str, str]) -> str:
+        missing = set(self.params) - set(params)
+        if missing:
+            raise ValueError(f"SMS template {self.key} misses parameters {sorted(missing)}")
+        return str(self.text).format(**{name: params[name] for name in self.params})
+
+
+TEMPLATES: dict[str, SmsTemplate] = {}
+
+
+def register_template(key: str, text, params: tuple[str, ...]) -> SmsTemplate:
+    template = SmsTemplate(key, text, params)
+    TEMPLATES[key] = template
+    return template
+
+
+LOGIN_CODE = register_template(
+    "login_code", _("您的登录验证码为{code}，5分钟内有效。如非本人操作，请忽略。"), ("code",)
+)
+PASSWORD_CODE = register_template(
+    "password_code", _("您正在设置或找回平台密码，验证码为{code}，5分钟内有效。请勿告诉他人。"), ("code",)
+)
+
+
+def send_template(phone: str, key: str, **params: str) -> None:
+    """Send the registered template ``key`` with ``params`` to ``phone``."""
+    get_sms_backend().send(phone, TEMPLATES[key].render(params))
