@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -23,13 +23,17 @@ from django.utils import timezone, translation
 
 from . import registry
 from .models import Reminder, ReminderRule
+from .sms.templates import template_for
 
 
 @dataclass(frozen=True)
 class Message:
+    """A reminder's text: title and body for the inbox and e-mail, the SMS template's parameters."""
+
     title: str
     body: str
     link: str = ""
+    sms_params: dict = field(default_factory=dict)
 
 
 def local_text(value: datetime.datetime) -> str:
@@ -139,12 +143,17 @@ def compose_many(
 
 
 def _render(reminder: Reminder, context: dict, language: str) -> Message:
+    full_context = {**reminder.context, **context}
     with translation.override(language):
-        text = render_to_string(
-            f"notifications/messages/{reminder.kind}.txt", {**reminder.context, **context}
-        )
+        text = render_to_string(f"notifications/messages/{reminder.kind}.txt", full_context)
     title, _newline, body = text.strip().partition("\n")
-    return Message(title=title.strip(), body=body.strip(), link=context.get("link", ""))
+    sms = template_for(reminder.kind)
+    return Message(
+        title=title.strip(),
+        body=body.strip(),
+        link=context.get("link", ""),
+        sms_params=sms.params_from(full_context) if sms else {},
+    )
 
 
 def compose(reminder: Reminder, *, language: str, now: datetime.datetime) -> Message | None:

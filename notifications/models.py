@@ -23,6 +23,11 @@ class Kind(models.TextChoices):
     MEMBER_ABSENT = "member_absent", _("党员连续缺训预警")
     IMPROVEMENT_OVERDUE = "improvement_overdue", _("整改逾期催办")
     ANNUAL_REPORT_DUE = "annual_report_due", _("年度述职提醒")
+    SMS_CAP_REACHED = "sms_cap_reached", _("短信日发送上限提醒")
+
+
+# Inbox messages the portal writes itself, not reminders: no builder, no ledger row.
+SYSTEM_KINDS = frozenset({Kind.SMS_CAP_REACHED})
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -211,3 +216,89 @@ class BeatHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticked_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SmsMessageQuerySet(models.QuerySet):
+    def counted_today(self, day_start):
+        """Texts that used up the day's allowance: handed to the gateway since ``day_start``."""
+        return self.filter(status__in=SmsMessage.COUNTED, sent_at__gte=day_start)
+
+
+class SmsMessage(models.Model):
+    """One text message and what the gateway answered: the outcome kept per message.
+
+    The number is kept (the gateways' receipt queries need it) and shown masked; ``phone_hash``
+    is what caps and flags go by.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("等待次日发送")
+        ACCEPTED = "accepted", _("网关已受理")
+        DELIVERED = "delivered", _("已送达")
+        UNDELIVERED = "undelivered", _("未送达")
+        THROTTLED = "throttled", _("网关限流")
+        FAILED = "failed", _("暂时失败")
+        REJECTED = "rejected", _("网关拒绝")
+        SKIPPED = "skipped", _("号码已标记，未发送")
+
+    COUNTED = (Status.ACCEPTED, Status.DELIVERED, Status.UNDELIVERED)
+    AWAITING_RECEIPT = (Status.ACCEPTED,)
+
+    phone = models.CharField(_("手机号"), max_length=20)
+    phone_hash = models.CharField(_("号码摘要"), max_length=64, db_index=True)
+    template = models.CharField(_("短信模板"), max_length=40)
+    params = models.JSONField(_("模板参数"), default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices)
+    backend = models.CharField(_("短信网关"), max_length=20, blank=True)
+    message_id = models.CharField(_("网关流水号"), max_length=100, blank=True)
+    error_code = models.CharField(_("错误码"), max_length=100, blank=True)
+    error_message = models.CharField(_("错误说明"), max_length=500, blank=True)
+    reminder = models.ForeignKey(
+        Reminder,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sms_messages",
+        verbose_name=_("提醒记录"),
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=1)
+    send_after = models.DateTimeField(_("最早发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("提交网关时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("回执时间"), null=True, blank=True)
+
+    objects = SmsMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("短信发送记录")
+        verbose_name_plural = _("短信发送记录")
+        indexes = [
+            models.Index(fields=["status", "sent_at"], name="smsmessage_status_sent_idx"),
+            models.Index(fields=["phone_hash", "sent_at"], name="smsmessage_phone_sent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} · {self.get_status_display()}"
+
+
+class FlaggedPhone(models.Model):
+    """A number a gateway refused for good (invalid, blacklisted): no more texts until it changes.
+
+    Keyed by the number's keyed hash; the roster shows the flag next to the member.
+    """
+
+    phone_hash = models.CharField(_("号码摘要"), max_length=64, unique=True)
+    masked_phone = models.CharField(_("手机号（脱敏）"), max_length=20)
+    reason = models.CharField(_("原因"), max_length=200)
+    error_code = models.CharField(_("错误码"), max_length=100, blank=True)
+    backend = models.CharField(_("短信网关"), max_length=20, blank=True)
+    flagged_at = models.DateTimeField(_("标记时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-flagged_at"]
+        verbose_name = _("无法接收短信的号码")
+        verbose_name_plural = _("无法接收短信的号码")
+
+    def __str__(self) -> str:
+        return self.masked_phone

@@ -23,7 +23,8 @@ from django.utils import timezone
 from . import registry
 from .messages import Message, compose_many
 from .models import BeatHeartbeat, Notification, NotificationPreference, Reminder
-from .sms import get_sms_backend
+from .sms import SmsRejected, SmsThrottled, get_sms_backend
+from .sms.outbox import Outbox, retry_backoff
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 # the row locks last as long as the gateway takes for them (100 ms a text → 10 s).
 CHUNK_SIZE = 100
 MAX_ATTEMPTS = 3
+# A queued chunk that has not been sent after this long is queued again (its
+# message may have been lost with a broker); the ledger keeps it from doubling.
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
 
 
 class _RetryLater(Exception):
@@ -122,14 +126,24 @@ def _sms_phones(preferences: Iterable[NotificationPreference]) -> dict[int, str]
 
 
 class _Channels:
-    """The channels beyond the inbox for one chunk; the SMS backend is made once."""
+    """The channels beyond the inbox for one chunk; the SMS backend is made once.
 
-    def __init__(self):
-        self._sms = None
+    A text goes out as the reminder kind's template and parameters (:mod:`notifications.sms`);
+    its outcome is kept per message by the chunk's :class:`~notifications.sms.outbox.Outbox`.
+    A throttled or transient SMS failure is an error (the reminder is retried, a throttled one
+    after a backoff); a permanent refusal is not (the number may be flagged, nothing is retried).
+    """
 
-    def send(self, user, preference: NotificationPreference, phone: str, message: Message) -> list[str]:
+    def __init__(self, now: datetime.datetime, phones: Iterable[str] = ()):
+        # get_sms_backend looked up at the first text (tests replace it here).
+        self.outbox = Outbox(now=now, backend_factory=lambda: get_sms_backend())
+        self.outbox.prepare(phones)
+        self.throttled: set[int] = set()
+
+    def send(self, reminder, preference: NotificationPreference, phone: str, message: Message) -> list[str]:
         """Send through the channels the user chose; return the errors."""
         errors = []
+        user = reminder.recipient
         if preference.by_email and user.email:
             try:
                 send_mail(message.title, message.body, None, [user.email])
@@ -137,10 +151,12 @@ class _Channels:
                 errors.append(f"email: {exc.__class__.__name__}: {exc}")
         if phone:
             try:
-                if self._sms is None:
-                    self._sms = get_sms_backend()
-                self._sms.send(phone, f"{message.title} {message.body}")
+                self.outbox.send(phone, reminder.kind, message.sms_params, reminder_id=reminder.pk)
+            except SmsRejected:
+                pass  # kept on the SmsMessage row (and the number flagged when it is at fault)
             except Exception as exc:
+                if isinstance(exc, SmsThrottled):
+                    self.throttled.add(reminder.pk)
                 errors.append(f"sms: {exc.__class__.__name__}: {exc}")
         return errors
 
@@ -204,11 +220,11 @@ def reminders_deliver(*, reminder_ids: Iterable[int], now: datetime.datetime | N
                 batch_size=CHUNK_SIZE,
             )
         phones = _sms_phones(preferences[r.recipient_id] for r, _message in deliver)
-        channels = _Channels()
+        channels = _Channels(now, phones.values())
         sent, failed, retry = [], {}, {}
         for reminder, message in deliver:
             user_id = reminder.recipient_id
-            errors = channels.send(reminder.recipient, preferences[user_id], phones.get(user_id, ""), message)
+            errors = channels.send(reminder, preferences[user_id], phones.get(user_id, ""), message)
             if not errors:
                 sent.append(reminder.pk)
             elif reminder.attempts + 1 < MAX_ATTEMPTS:
@@ -228,11 +244,18 @@ def reminders_deliver(*, reminder_ids: Iterable[int], now: datetime.datetime | N
         if retry:
             # As if this row alone had been rolled back: no inbox row, and the next scan queues it again.
             Notification.objects.filter(reminder_id__in=list(retry)).delete()
+        attempts = {r.pk: r.attempts + 1 for r, _message in deliver}
         for pk, error in retry.items():
+            # A throttled text waits out a backoff: the scan queues rows whose queued_at is older
+            # than REQUEUE_AFTER, so this row is picked up again once the backoff has passed.
+            queued_at = (
+                now - REQUEUE_AFTER + retry_backoff(attempts[pk]) if pk in channels.throttled else None
+            )
             Reminder.objects.filter(pk=pk).update(
-                attempts=F("attempts") + 1, last_error=error[:2000], queued_at=None
+                attempts=F("attempts") + 1, last_error=error[:2000], queued_at=queued_at
             )
             outcome["retry"] += 1
+        channels.outbox.flush()
     return {status: count for status, count in outcome.items() if count}
 
 

@@ -22,6 +22,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from . import services
 from .models import Reminder
 from .registry import run_scan
+from .sms import outbox as sms_outbox
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError, ConnectionError, TimeoutError)
 TASK_OPTIONS = {
@@ -34,7 +35,7 @@ TASK_OPTIONS = {
 }
 # A queued chunk that has not been sent after this long is queued again (its
 # message may have been lost with a broker); the ledger keeps it from doubling.
-REQUEUE_AFTER = datetime.timedelta(minutes=10)
+REQUEUE_AFTER = services.REQUEUE_AFTER
 
 
 @shared_task(**TASK_OPTIONS)
@@ -112,3 +113,15 @@ def remind_annual_report() -> int:
 @shared_task(**TASK_OPTIONS)
 def beat_heartbeat() -> None:
     services.beat_heartbeat_record()
+
+
+@shared_task(**TASK_OPTIONS)
+def sms_send_queued() -> dict[str, int]:
+    """Every few minutes: send the texts kept back by yesterday's daily caps, as today's caps allow."""
+    return dict(sms_outbox.queued_send())
+
+
+@shared_task(**TASK_OPTIONS)
+def sms_pull_receipts() -> int:
+    """Every few minutes: pull delivery receipts (Aliyun QuerySendDetails, Tencent PullSmsSendStatus)."""
+    return sms_outbox.receipts_pull()

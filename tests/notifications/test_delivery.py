@@ -197,7 +197,7 @@ def test_a_rolled_back_change_sends_nothing(cast, django_capture_on_commit_callb
 
 def test_the_chosen_channels_get_the_message_too(cast, settings):
     settings.SMS_BACKEND = "notifications.sms.MemorySmsBackend"
-    MemorySmsBackend.outbox.clear()
+    MemorySmsBackend.clear()
     trainee = cast.users["trainee"]
     trainee.email = "trainee@example.cn"
     trainee.save()

@@ -1,0 +1,67 @@
+"""Every text is a registered template with named parameters; development shows what a member reads."""
+
+import pytest
+
+from notifications.models import SYSTEM_KINDS, Kind, SmsMessage
+from notifications.services import reminders_deliver
+from notifications.sms import TEMPLATES, MemorySmsBackend, send_template
+from notifications.sms.templates import clean_param
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_reminder_kind_and_code_has_a_template():
+    expected = (set(Kind.values) - SYSTEM_KINDS) | {"login_code", "password_code", "staff_invite"}
+    assert expected <= set(TEMPLATES)
+
+
+def test_parameters_are_cut_to_the_gateway_limit_and_links_removed(settings):
+    settings.SMS_PARAM_MAX_LENGTH = 10
+    assert clean_param("甲镇2026年第一期党员冬训班全体学员") == "甲镇2026年第一…"
+    assert clean_param("见 https://evil.example/x 详情") == "见  详情"
+    assert clean_param("【宁津组工】") == "[宁津组工]"
+    assert (
+        TEMPLATES["staff_invite"]
+        .clean({"name": "张三", "url": "https://px.example/i/ab"})["url"]
+        .startswith("https://")
+    )
+
+
+def test_a_missing_parameter_is_refused():
+    with pytest.raises(ValueError):
+        TEMPLATES["login_code"].render({})
+
+
+def test_memory_backend_renders_the_template_and_keeps_its_parameters(settings):
+    settings.SMS_BACKEND = "memory"
+    MemorySmsBackend.clear()
+    row = send_template("13812345678", "login_code", code="123456")
+    assert MemorySmsBackend.outbox == [
+        ("13812345678", "您的登录验证码为123456，5分钟内有效。如非本人操作，请忽略。")
+    ]
+    assert MemorySmsBackend.sent == [("13812345678", "login_code", {"code": "123456"})]
+    assert SmsMessage.objects.get(pk=row.pk).status == SmsMessage.Status.ACCEPTED
+
+
+def test_console_backend_logs_the_text_with_the_phone_masked(settings, caplog):
+    settings.SMS_BACKEND = "console"
+    with caplog.at_level("INFO", logger="notifications.sms.backends"):
+        send_template("13812345678", "password_code", code="654321")
+    assert "138****5678" in caplog.text and "13812345678" not in caplog.text
+    assert "您正在设置或找回平台密码" in caplog.text
+
+
+def test_a_session_reminder_goes_out_as_its_template_and_parameters(cast, settings):
+    from notifications.models import NotificationPreference
+    from tests.notifications.test_delivery import due_reminder
+
+    settings.SMS_BACKEND = "memory"
+    MemorySmsBackend.clear()
+    NotificationPreference.objects.create(user=cast.users["trainee"], by_email=False, by_sms=True)
+    reminder = due_reminder(cast)
+    assert reminders_deliver(reminder_ids=[reminder.pk]) == {"sent": 1}
+    ((phone, key, params),) = MemorySmsBackend.sent
+    assert key == "session_upcoming"
+    assert set(params) == {"title", "starts_at", "venue"} and params["title"]
+    assert MemorySmsBackend.outbox[0][1].startswith(f"您报名的培训“{params['title']}”")
+    assert SmsMessage.objects.get().reminder_id == reminder.pk
