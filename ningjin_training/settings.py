@@ -222,8 +222,27 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@ningjin.local")
-# A subclass of notifications.sms.BaseSmsBackend; the default only logs (masked phone).
-SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
+# SMS (docs/deploy.md "短信"): console (default: logs, phone masked), memory, aliyun, tencent,
+# or the dotted path of a notifications.sms.BaseSmsBackend subclass.
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")  # the registered signature, without 【】
+# Template key → the gateway's code, e.g. "login_code=SMS_123,session_upcoming=SMS_456".
+SMS_TEMPLATE_CODES = env.dict("SMS_TEMPLATE_CODES", default={})
+SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+SMS_TENCENT_SECRET_ID = env.str("SMS_TENCENT_SECRET_ID", default="")
+SMS_TENCENT_SECRET_KEY = env.str("SMS_TENCENT_SECRET_KEY", default="")
+SMS_TENCENT_SDK_APP_ID = env.str("SMS_TENCENT_SDK_APP_ID", default="")
+SMS_TENCENT_REGION = env.str("SMS_TENCENT_REGION", default="ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env.str("SMS_TENCENT_ENDPOINT", default="https://sms.tencentcloudapi.com/")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10)
+SMS_PARAM_MAX_LENGTH = env.int("SMS_PARAM_MAX_LENGTH", default=35)  # Aliyun's limit per variable
+# Daily caps (reminders and other texts; sign-in codes have their own limits): beyond them texts
+# wait until SMS_QUEUE_RELEASE_HOUR the next morning and county staff are told once.
+SMS_DAILY_LIMIT_PER_NUMBER = env.int("SMS_DAILY_LIMIT_PER_NUMBER", default=10)
+SMS_DAILY_LIMIT_TOTAL = env.int("SMS_DAILY_LIMIT_TOTAL", default=2000)
+SMS_QUEUE_RELEASE_HOUR = env.int("SMS_QUEUE_RELEASE_HOUR", default=8)
 
 # Celery: Redis when CELERY_BROKER_URL is set, otherwise the filesystem
 # transport under var/ so that a worker and beat run with no services at all.
