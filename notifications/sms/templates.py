@@ -142,6 +142,13 @@ STAFF_INVITE = register_template(
     description=_("工作人员开通邀请"),
 )
 
+SMS_TEST = register_template(
+    "sms_test",
+    _("宁津县月训工程平台短信测试：收到本短信说明短信通道已接通，无需回复。"),
+    (),
+    description=_("短信通道测试（sms_check）"),
+)
+
 # The reminders: one template per notifications.models.Kind, keyed by the kind's value.
 register_template(
     "session_upcoming",
