@@ -17,6 +17,7 @@ from .forms import MemberForm, MemberImportForm
 from .importing import ImportFileError
 from .models import ImportBatch, Member, Township
 from .scoping import can_see_personal_data
+from .selectors import members_sms_flags
 from .services import member_import_commit, member_import_preview
 
 PAGE_SIZE = 25
@@ -51,6 +52,9 @@ def member_list(request):
     member_filter = MemberFilter(request.GET, queryset=members, user=request.user)
     paginator = Paginator(member_filter.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    flags = members_sms_flags(page.object_list)
+    for member in page.object_list:
+        member.sms_flag = flags.get(member.pk)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -66,6 +70,7 @@ def _render_member_detail(request, member, *, revealed: bool):
         "trainees/member_detail.html",
         {
             "member": member,
+            "sms_flag": members_sms_flags([member]).get(member.pk),
             "groups": member.groups.all(),
             "can_reveal": can_see_personal_data(request.user),
             "revealed": revealed,

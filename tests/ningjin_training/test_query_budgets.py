@@ -253,8 +253,9 @@ BUDGETS: dict[str, list[Budget]] = {
     ],
     "trainees:township-list": [Budget("county", 8), Budget("township_a", 8)],
     "trainees:township-detail": [Budget("county", 8, _township_a)],
-    "trainees:member-list": [Budget("county", 9), Budget("township_a", 9)],
-    "trainees:member-detail": [Budget("township_a", 8, _member_a)],
+    # member pages +2: the members' own SMS numbers and the numbers a gateway refused (the flag).
+    "trainees:member-list": [Budget("county", 11), Budget("township_a", 11)],
+    "trainees:member-detail": [Budget("township_a", 10, _member_a)],
     "trainees:member-create": [Budget("township_a", 8)],
     "trainees:member-edit": [Budget("township_a", 10, _member_a)],
     "audit-log": [Budget("auditor", 8)],
