@@ -114,11 +114,11 @@ class Outbox:
     def prepare(self, phones: Iterable[str]) -> None:
         """Load the day's counts and the flags of ``phones`` (two or three queries for the batch)."""
         hashes = {phone_hash(p) for p in phones if p} - self._loaded_hashes
+        if not hashes:
+            return
         if self._counts is None:
             self._counts = Counter()
             self._total = SmsMessage.objects.counted_today(self.day_start).count()
-        if not hashes:
-            return
         self._loaded_hashes |= hashes
         counted = (
             SmsMessage.objects.counted_today(self.day_start)

@@ -71,6 +71,9 @@ def worker(transactional_db, tmp_path):
         "ITEST_QUEUE": queue,
         "ITEST_VISIBILITY_TIMEOUT": "8",
         "SMS_BACKEND": "tests.integration.worker_app.SlowGateway",
+        # Every text reaches the slow gateway (one number for all recipients): no daily SMS cap.
+        "SMS_DAILY_LIMIT_PER_NUMBER": "1000000",
+        "SMS_DAILY_LIMIT_TOTAL": "1000000",
         "PYTHONPATH": str(ROOT),
     }
     command = [sys.executable, "-m", "celery", "-A", "tests.integration.worker_app", "worker", "-Q", queue]
