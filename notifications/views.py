@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -9,8 +10,9 @@ from core.roles import Role, role_required
 
 from .filters import ReminderFilter
 from .forms import PreferenceForm
-from .models import Notification, NotificationPreference, Reminder
+from .models import Notification, NotificationPreference, Reminder, SmsMessage
 from .services import notification_mark_read
+from .sms.outbox import flagged_phones
 
 PAGE_SIZE = 20
 
@@ -47,12 +49,19 @@ def preferences(request):
         form.save()
         messages.success(request, _("消息接收设置已保存。"))
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form})
+    # The number the user chose for texts, if a gateway refused it for good.
+    sms_flag = None
+    if preference is not None and preference.by_sms and preference.phone:
+        sms_flag = flagged_phones([preference.phone]).get(preference.phone)
+    return render(request, "notifications/preferences.html", {"form": form, "sms_flag": sms_flag})
 
 
 @role_required(Role.COUNTY)
 def reminder_list(request):
-    reminders = Reminder.objects.select_related("recipient", "content_type")
+    texts = SmsMessage.objects.only("pk", "reminder_id", "status", "error_code").order_by("-pk")
+    reminders = Reminder.objects.select_related("recipient", "content_type").prefetch_related(
+        Prefetch("sms_messages", queryset=texts, to_attr="texts")
+    )
     reminder_filter = ReminderFilter(request.GET, queryset=reminders)
     page = Paginator(reminder_filter.qs, PAGE_SIZE * 2).get_page(request.GET.get("page"))
     query = request.GET.copy()

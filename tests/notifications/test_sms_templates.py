@@ -65,3 +65,31 @@ def test_a_session_reminder_goes_out_as_its_template_and_parameters(cast, settin
     assert set(params) == {"title", "starts_at", "venue"} and params["title"]
     assert MemorySmsBackend.outbox[0][1].startswith(f"您报名的培训“{params['title']}”")
     assert SmsMessage.objects.get().reminder_id == reminder.pk
+
+
+def test_county_staff_see_each_reminders_text_outcome(cast, client_as, settings):
+    from django.urls import reverse
+
+    from notifications.models import NotificationPreference
+    from tests.notifications.test_delivery import due_reminder
+
+    settings.SMS_BACKEND = "aliyun"  # no credentials: refused for good, kept on the row
+    NotificationPreference.objects.create(user=cast.users["trainee"], by_email=False, by_sms=True)
+    reminder = due_reminder(cast)
+    assert reminders_deliver(reminder_ids=[reminder.pk]) == {"sent": 1}
+    page = client_as("county").get(reverse("notifications:reminder-list")).content.decode()
+    assert "网关拒绝" in page and "not_configured" in page
+
+
+def test_a_user_whose_own_number_bounced_is_told_on_the_preferences_page(cast, client_as):
+    from django.urls import reverse
+
+    from notifications.models import FlaggedPhone, NotificationPreference
+    from notifications.sms.outbox import phone_hash
+
+    NotificationPreference.objects.create(user=cast.users["trainee"], by_sms=True, phone="13912345678")
+    page = client_as("trainee").get(reverse("notifications:preferences")).content.decode()
+    assert "短信网关已拒收号码" not in page
+    FlaggedPhone.objects.create(phone_hash=phone_hash("13912345678"), masked_phone="139****5678", reason="x")
+    page = client_as("trainee").get(reverse("notifications:preferences")).content.decode()
+    assert "短信网关已拒收号码 139****5678" in page
