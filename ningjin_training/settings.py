@@ -243,6 +243,8 @@ SMS_PARAM_MAX_LENGTH = env.int("SMS_PARAM_MAX_LENGTH", default=35)  # Aliyun's l
 SMS_DAILY_LIMIT_PER_NUMBER = env.int("SMS_DAILY_LIMIT_PER_NUMBER", default=10)
 SMS_DAILY_LIMIT_TOTAL = env.int("SMS_DAILY_LIMIT_TOTAL", default=2000)
 SMS_QUEUE_RELEASE_HOUR = env.int("SMS_QUEUE_RELEASE_HOUR", default=8)
+# A number whose last N texts all came back undelivered (receipts) is flagged like an invalid one.
+SMS_FLAG_AFTER_UNDELIVERED = env.int("SMS_FLAG_AFTER_UNDELIVERED", default=3)
 
 # Celery: Redis when CELERY_BROKER_URL is set, otherwise the filesystem
 # transport under var/ so that a worker and beat run with no services at all.

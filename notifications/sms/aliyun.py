@@ -91,6 +91,7 @@ def classify(code: str, message: str) -> SmsError:
 class AliyunSmsBackend(BaseSmsBackend):
     name = "aliyun"
     receipts = True
+    receipts_batch = 100  # QuerySendDetails is one call per message
 
     def __init__(self):
         self.access_key_id = settings.SMS_ALIYUN_ACCESS_KEY_ID

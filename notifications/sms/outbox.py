@@ -319,7 +319,7 @@ def receipts_pull(*, now: datetime.datetime | None = None, days: int = 3) -> int
             sent_at__gte=now - datetime.timedelta(days=days),
         )
         .exclude(message_id="")
-        .order_by("sent_at")[:500]
+        .order_by("sent_at")[: getattr(backend, "receipts_batch", 500)]
     )
     if not awaiting:
         return 0
@@ -334,4 +334,43 @@ def receipts_pull(*, now: datetime.datetime | None = None, days: int = 3) -> int
         row.delivered_at = receipt.at or now
         settled.append(row)
     SmsMessage.objects.bulk_update(settled, ["status", "error_code", "delivered_at"])
+    _flag_repeated_bounces(
+        {row.phone_hash: row for row in settled if row.status == SmsMessage.Status.UNDELIVERED}
+    )
     return len(settled)
+
+
+def _flag_repeated_bounces(bounced: dict[str, SmsMessage]) -> None:
+    """A number whose last ``SMS_FLAG_AFTER_UNDELIVERED`` settled texts all failed to arrive is flagged.
+
+    Operators' receipt codes differ (空号, 停机, 关机 …) and one failure may be a switched-off
+    handset, so it takes several in a row.
+    """
+    times = int(getattr(settings, "SMS_FLAG_AFTER_UNDELIVERED", 3))
+    if not bounced or times <= 0:
+        return
+    settled = (SmsMessage.Status.DELIVERED, SmsMessage.Status.UNDELIVERED)
+    flags = []
+    for digest, row in bounced.items():
+        last = list(
+            SmsMessage.objects.filter(phone_hash=digest, status__in=settled)
+            .order_by("-sent_at", "-pk")
+            .values_list("status", flat=True)[:times]
+        )
+        if len(last) == times and all(status == SmsMessage.Status.UNDELIVERED for status in last):
+            flags.append(
+                FlaggedPhone(
+                    phone_hash=digest,
+                    masked_phone=mask_phone(normalize_phone(row.phone)),
+                    reason=_("连续 %(n)s 条短信未送达") % {"n": times},
+                    error_code=row.error_code,
+                    backend=row.backend,
+                )
+            )
+    if flags:
+        FlaggedPhone.objects.bulk_create(
+            flags,
+            update_conflicts=True,
+            unique_fields=["phone_hash"],
+            update_fields=["masked_phone", "reason", "error_code", "backend", "flagged_at"],
+        )

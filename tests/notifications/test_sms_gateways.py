@@ -246,3 +246,22 @@ def test_a_template_the_gateway_has_no_code_for_is_given_up_without_flagging(cas
     row = SmsMessage.objects.get()
     assert (row.status, row.error_code) == (SmsMessage.Status.REJECTED, "template_not_configured")
     assert not aliyun_stub.requests and not FlaggedPhone.objects.exists()
+
+
+def test_a_number_whose_texts_keep_coming_back_undelivered_is_flagged(tencent_stub, settings):
+    settings.SMS_FLAG_AFTER_UNDELIVERED = 2
+    for attempt in range(2):
+        send_template(PHONE, "login_code", code="482913")
+        serial = SmsMessage.objects.order_by("-pk").first().message_id
+        report = {
+            "SerialNo": serial,
+            "PhoneNumber": "+86" + PHONE,
+            "ReportStatus": "FAIL",
+            "Description": "MN:0001",
+        }
+        tencent_stub.answer(
+            "PullSmsSendStatus", (200, {"Response": {"PullSmsSendStatusSet": [report], "RequestId": "r"}})
+        )
+        assert receipts_pull() == 1
+        assert FlaggedPhone.objects.exists() is (attempt == 1)
+    assert FlaggedPhone.objects.get().error_code == "MN:0001"
