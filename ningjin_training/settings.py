@@ -244,6 +244,9 @@ SMS_DAILY_LIMIT_PER_NUMBER = env.int("SMS_DAILY_LIMIT_PER_NUMBER", default=10)
 SMS_DAILY_LIMIT_TOTAL = env.int("SMS_DAILY_LIMIT_TOTAL", default=2000)
 SMS_QUEUE_RELEASE_HOUR = env.int("SMS_QUEUE_RELEASE_HOUR", default=8)
 # A number whose last N texts all came back undelivered (receipts) is flagged like an invalid one.
+# The key of the number hashes SMS caps and flags go by (default: SECRET_KEY; set it to keep them
+# across a SECRET_KEY rotation).
+SMS_PHONE_HASH_KEY = env.str("SMS_PHONE_HASH_KEY", default="")
 SMS_FLAG_AFTER_UNDELIVERED = env.int("SMS_FLAG_AFTER_UNDELIVERED", default=3)
 
 # Celery: Redis when CELERY_BROKER_URL is set, otherwise the filesystem

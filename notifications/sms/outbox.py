@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from core.periods import local_day_start
 from core.personal_data import mask_phone
+from core.roles import Role
 
 from ..models import FlaggedPhone, Kind, Notification, SmsMessage
 from .backends import BaseSmsBackend, SmsError, SmsRejected, SmsThrottled, get_sms_backend
@@ -156,11 +157,12 @@ class Outbox:
         digest = phone_hash(phone)
         self.prepare([phone])
         if row is None:
+            # Codes are never kept (they are never queued either, so nothing needs them later).
             row = SmsMessage(
                 phone=phone,
                 phone_hash=digest,
                 template=key,
-                params=cleaned,
+                params=template.redacted(cleaned),
                 reminder_id=reminder_id,
                 attempts=0,
             )
@@ -250,7 +252,7 @@ def cap_reached_notify(*, now: datetime.datetime) -> int:
     if Notification.objects.filter(kind=Kind.SMS_CAP_REACHED, created_at__gte=day_start).exists():
         return 0
     per_number, total = _limits()
-    county = get_user_model().objects.filter(is_active=True, portal_profile__role="county")
+    county = get_user_model().objects.filter(is_active=True, portal_profile__role=Role.COUNTY)
     release = timezone.localtime(next_release(now))
     rows = [
         Notification(

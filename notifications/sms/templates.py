@@ -84,6 +84,15 @@ class SmsTemplate:
         with translation.override(TEMPLATE_LANGUAGE):
             return str(self.text).format(**cleaned)
 
+    @property
+    def secret_params(self) -> frozenset[str]:
+        """Parameters never logged nor stored (the one-time codes)."""
+        return frozenset(name for name in self.params if name == "code")
+
+    def redacted(self, params: Mapping) -> dict[str, str]:
+        """``params`` with the secret ones replaced by asterisks, for logs and the outcome rows."""
+        return {name: "******" if name in self.secret_params else value for name, value in params.items()}
+
     def approved_text(self) -> str:
         """The text to register with a gateway, with ``${name}`` variables (Aliyun's form)."""
         with translation.override(TEMPLATE_LANGUAGE):

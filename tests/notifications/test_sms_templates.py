@@ -49,6 +49,16 @@ def test_console_backend_logs_the_text_with_the_phone_masked(settings, caplog):
         send_template("13812345678", "password_code", code="654321")
     assert "138****5678" in caplog.text and "13812345678" not in caplog.text
     assert "您正在设置或找回平台密码" in caplog.text
+    assert "654321" not in caplog.text  # no live code in a production log
+    assert SmsMessage.objects.get().params == {"code": "******"}  # nor in the outcome rows
+
+
+def test_in_development_the_console_shows_the_code(settings, caplog):
+    settings.SMS_BACKEND = "console"
+    settings.DEBUG = True
+    with caplog.at_level("INFO", logger="notifications.sms.backends"):
+        send_template("13812345678", "login_code", code="654321")
+    assert "654321" in caplog.text
 
 
 def test_a_session_reminder_goes_out_as_its_template_and_parameters(cast, settings):
