@@ -90,6 +90,12 @@ PASSWORD_CODE = register_template(
     "password_code", _("您正在设置或找回平台密码，验证码为{code}，5分钟内有效。请勿告诉他人。"), ("code",)
 )
 
+STAFF_INVITE = register_template(
+    "staff_invite",
+    _("{name}，您好：月训工程平台已为您开通工作人员账号，请打开链接设置登录密码（仅可使用一次）：{url}"),
+    ("name", "url"),
+)
+
 
 def send_template(phone: str, key: str, **params: str) -> None:
     """Send the registered template ``key`` with ``params`` to ``phone``."""
