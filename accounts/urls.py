@@ -1,3 +1,7 @@
+from django.urls import include, path
+
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("staff/", include("accounts.staff_urls")),
+]

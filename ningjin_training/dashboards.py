@@ -34,6 +34,7 @@ def county_numbers(year: int) -> dict:
         "township_total": len(townships),
         "branch_total": sum(t.branch_count for t in townships),
         "member_total": sum(t.member_count for t in townships),
+        "signed_in_total": sum(t.signed_in_count for t in townships),  # the go-live figure
         "chart_members": {
             "labels": [t.name for t in townships],
             "values": [t.member_count for t in townships],

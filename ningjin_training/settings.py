@@ -168,6 +168,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "ningjin_training.passwords.LettersAndDigitsValidator"},
 ]
 
+# One-time links (the staff set-your-password SMS, accounts.staff_views) expire after 3 days.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

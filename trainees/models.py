@@ -48,6 +48,15 @@ class TownshipQuerySet(ScopedQuerySet):
             member_count=Count(
                 "branches__members", filter=Q(branches__members__is_active=True), distinct=True
             ),
+            # The go-live figure: members on the roll who have signed in at least once.
+            signed_in_count=Count(
+                "branches__members",
+                filter=Q(
+                    branches__members__is_active=True,
+                    branches__members__user__last_login__isnull=False,
+                ),
+                distinct=True,
+            ),
         )
 
 
@@ -361,6 +370,9 @@ class Profile(models.Model):
         related_name="admins",
         verbose_name=_("所属乡镇（街道）"),
     )
+    # A staff member's mobile number: set-your-password links and password-reset codes go to it.
+    # A member's number stays on the Member record; this one is for staff accounts.
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[validate_phone])
     # The separated duties (三员分立, core.roles.Duty). Three flags on the profile rather than
     # Django groups: a CHECK constraint can forbid the auditor holding another duty only
     # within one row, and every change of them is an audited update of this model.
@@ -380,6 +392,8 @@ class Profile(models.Model):
         verbose_name = _("用户角色")
         verbose_name_plural = _("用户角色")
         constraints = [
+            # One account per staff phone: a reset code sent to a number finds one login.
+            models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name="profile_phone_unique"),
             models.CheckConstraint(
                 condition=~Q(role=Role.TOWNSHIP) | Q(township__isnull=False),
                 name="profile_township_admin_has_township",
@@ -402,6 +416,10 @@ class Profile(models.Model):
         labels = [self.get_role_display()] if self.role else []
         labels += [Duty(duty).label for duty in self.duties]
         return f"{self.user} · {'、'.join(str(label) for label in labels)}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
 
     @property
     def duties(self) -> list[str]:

@@ -46,7 +46,15 @@ def nav_items(user, role: str | None, *, at_home: bool) -> tuple[Link | Menu, ..
     """The navigation entries this viewer may follow, in display order."""
     county = role == Role.COUNTY
     items: list[Link | Menu] = [Link(_("首页"), "home", current=at_home)]
+    township_id = township_id_of(user) if role == Role.TOWNSHIP else None
     if role in STAFF_ROLES:
+        org: list[Link | None] = [
+            Link(_("乡镇党校"), "trainees:township-list"),
+            Link(_("党员名册"), "trainees:member-list"),
+            Link(_("名册导入"), "trainees:member-import"),
+        ]
+        if township_id:
+            org.append(Link(_("党员登录情况"), "accounts:staff-sign-ins", (township_id,)))
         items += [
             Menu(
                 "nav-cycle",
@@ -58,15 +66,7 @@ def nav_items(user, role: str | None, *, at_home: bool) -> tuple[Link | Menu, ..
                     Link(_("学时档案"), "courses:ledger-township"),
                 ),
             ),
-            Menu(
-                "nav-org",
-                _("组织与党员"),
-                (
-                    Link(_("乡镇党校"), "trainees:township-list"),
-                    Link(_("党员名册"), "trainees:member-list"),
-                    Link(_("名册导入"), "trainees:member-import"),
-                ),
-            ),
+            Menu("nav-org", _("组织与党员"), tuple(org)),
         ]
     if role == Role.TRAINEE:
         items += [
@@ -81,7 +81,6 @@ def nav_items(user, role: str | None, *, at_home: bool) -> tuple[Link | Menu, ..
     if role in STAFF_AND_INSTRUCTOR_ROLES:
         items.append(Link(_("精准送教"), "courses:request-list"))
     if role in STAFF_ROLES:
-        township_id = township_id_of(user) if role == Role.TOWNSHIP else None
         links: list[Link | None] = [Link(_("一季一研"), "evaluations:review-list")] if county else []
         links += [
             Link(_("改进清单"), "evaluations:item-list"),
@@ -102,6 +101,8 @@ def nav_items(user, role: str | None, *, at_home: bool) -> tuple[Link | Menu, ..
         items.append(Menu("nav-evaluations", _("评估与述职"), tuple(links)))
     duties = duties_of(user)
     system = [Link(_("提醒记录"), "notifications:reminder-list")] if county else []
+    if county or Duty.SECURITY_ADMIN in duties:
+        system.append(Link(_("工作人员账号"), "accounts:staff-list"))
     if Duty.SECURITY_AUDITOR in duties:
         system.append(Link(_("审计日志"), "audit-log"))
     if user.is_staff and duties & {Duty.SYSTEM_ADMIN, Duty.SECURITY_ADMIN}:

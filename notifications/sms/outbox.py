@@ -157,7 +157,7 @@ class Outbox:
         digest = phone_hash(phone)
         self.prepare([phone])
         if row is None:
-            # Codes are never kept (they are never queued either, so nothing needs them later).
+            # Codes and one-time links are never kept (nor queued, so nothing needs them later).
             row = SmsMessage(
                 phone=phone,
                 phone_hash=digest,
@@ -172,7 +172,7 @@ class Outbox:
         if respect_flags and (digest in self._flagged or digest in self._flags):
             row.status = SmsMessage.Status.SKIPPED
             return row
-        if key not in UNCAPPED_TEMPLATES and self.over_cap(digest):
+        if not (key in UNCAPPED_TEMPLATES or template.secret_params) and self.over_cap(digest):
             row.status = SmsMessage.Status.QUEUED
             row.send_after = next_release(self.now)
             row.attempts -= 1

@@ -29,6 +29,8 @@ URL_PATTERN = re.compile(r"(https?://|www\.)\S*", re.IGNORECASE)
 ELLIPSIS = "…"
 
 ParamSource = Callable[[Mapping], dict]
+# A one-time code or link: a text carrying one is neither logged, kept, nor held back by the caps.
+SECRET_PARAM_NAMES = frozenset({"code", "url"})
 
 
 def clean_param(value, *, allow_url: bool = False, max_length: int | None = None) -> str:
@@ -43,6 +45,8 @@ def clean_param(value, *, allow_url: bool = False, max_length: int | None = None
     if not allow_url:
         text = URL_PATTERN.sub("", text).strip()
     text = text.replace("【", "[").replace("】", "]")
+    if allow_url:
+        return text  # a cut link leads nowhere: whole, or refused by the gateway (kept on the row)
     limit = max_length or getattr(settings, "SMS_PARAM_MAX_LENGTH", DEFAULT_PARAM_MAX_LENGTH)
     if len(text) > limit:
         text = text[: max(limit - 1, 0)] + ELLIPSIS
@@ -86,8 +90,8 @@ class SmsTemplate:
 
     @property
     def secret_params(self) -> frozenset[str]:
-        """Parameters never logged nor stored (the one-time codes)."""
-        return frozenset(name for name in self.params if name == "code")
+        """Parameters never logged nor stored: one-time codes and links (a set-password link)."""
+        return frozenset(name for name in self.params if name in SECRET_PARAM_NAMES)
 
     def redacted(self, params: Mapping) -> dict[str, str]:
         """``params`` with the secret ones replaced by asterisks, for logs and the outcome rows."""
@@ -146,11 +150,10 @@ PASSWORD_CODE = register_template(
 )
 STAFF_INVITE = register_template(
     "staff_invite",
-    _("{name}您好，您已被添加为宁津县月训工程平台工作人员，请点击{url}设置密码后登录。"),
+    _("{name}，您好：月训工程平台已为您开通工作人员账号，请打开链接设置登录密码（仅可使用一次）：{url}"),
     ("name", "url"),
-    description=_("工作人员开通邀请"),
+    description=_("工作人员账号开通（设置密码链接）"),
 )
-
 SMS_TEST = register_template(
     "sms_test",
     _("宁津县月训工程平台短信测试：收到本短信说明短信通道已接通，无需回复。"),

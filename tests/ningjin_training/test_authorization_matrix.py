@@ -317,6 +317,28 @@ def _notification_of_trainee(cast):
     return _pk(notification)
 
 
+def _staff_account(cast):
+    """An instructor's login the staff-account pages manage (the same one on every call)."""
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import make_user
+
+    user = get_user_model().objects.filter(username="teacher-zhang").first()
+    if user is None:
+        user = make_user("instructor", username="teacher-zhang")
+        user.portal_profile.phone = "13955550001"
+        user.portal_profile.save()
+    return _pk(user)
+
+
+def _set_password_link(cast):
+    """A set-password link for township A's admin whose token is wrong: the page says so."""
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return {"uidb64": urlsafe_base64_encode(force_bytes(cast.users["township_a"].pk)), "token": "bad-token"}
+
+
 # Shapes of the common answers.
 EVERY_ROLE_READS = signed_in(200)
 POST_ONLY = signed_in(405)  # a GET of a POST-only view, whoever asks
@@ -630,6 +652,34 @@ MATRIX: dict[str, dict] = {
     "notifications:mark-all-read": {"get": POST_ONLY, "post": signed_in(302)},
     "notifications:preferences": {"get": EVERY_ROLE_READS},
     "notifications:reminder-list": {"get": COUNTY_ONLY},
+    # --- staff accounts: county staff (and the security administrator, DUTY_STATUSES) manage them
+    "accounts:staff-list": {"get": COUNTY_ONLY},
+    "accounts:staff-create": {"get": COUNTY_ONLY},
+    "accounts:staff-edit": {"kwargs": _staff_account, "get": COUNTY_ONLY},
+    "accounts:staff-deactivate": {
+        # GET asks for confirmation; POST deactivates (redirect to the account's page).
+        "kwargs": _staff_account,
+        "get": COUNTY_ONLY,
+        "post": {**COUNTY_ONLY, "county": 302},
+    },
+    "accounts:staff-reactivate": {
+        "kwargs": _staff_account,
+        "get": POST_ONLY,
+        "post": {**COUNTY_ONLY, "county": 302},
+    },
+    "accounts:staff-invite": {
+        "kwargs": _staff_account,
+        "get": POST_ONLY,
+        "post": {**COUNTY_ONLY, "county": 302},
+    },
+    # The SMS link needs no login; a wrong token shows "link invalid", whoever opens it.
+    "accounts:staff-set-password": {
+        "kwargs": _set_password_link,
+        "get": everyone(200),
+        "post": everyone(200),
+    },
+    # Which of township A's members have signed in: its admin and county staff.
+    "accounts:staff-sign-ins": {"kwargs": _township_a, "get": TOWNSHIP_A_OBJECT},
 }
 
 
@@ -710,6 +760,17 @@ DUTY_STATUSES: dict[str, dict] = {
     "notifications:preferences": {"get": duties(200)},
     "notifications:mark-read": {"post": duties(404, auditor=403)},
     "notifications:mark-all-read": {"post": duties(302, auditor=403)},
+    # Staff accounts are the security administrator's work (三员分立) as well as county staff's.
+    "accounts:staff-list": {"get": duties(403) | {"secadmin": 200}},
+    "accounts:staff-create": {"get": duties(403) | {"secadmin": 200}},
+    "accounts:staff-edit": {"get": duties(403) | {"secadmin": 200}},
+    "accounts:staff-deactivate": {
+        "get": duties(403) | {"secadmin": 200},
+        "post": duties(403) | {"secadmin": 302},
+    },
+    "accounts:staff-reactivate": {"post": duties(403) | {"secadmin": 302}},
+    "accounts:staff-invite": {"post": duties(403) | {"secadmin": 302}},
+    "accounts:staff-set-password": {"get": duties(200), "post": duties(200, auditor=403)},
 }
 
 

@@ -242,6 +242,12 @@ def _task_of_trainee(cast):
     return {"pk": PracticeTaskFactory(member=cast.trainee_member).pk}
 
 
+def _staff_account(cast):
+    from tests.factories import make_user
+
+    return {"pk": make_user("instructor", username="teacher-zhang").pk}
+
+
 BUDGETS: dict[str, list[Budget]] = {
     "home": [
         # county +4, township +4, trainee +6: the monthly-cycle numbers (heatmap, hours, goal);
@@ -345,6 +351,11 @@ BUDGETS: dict[str, list[Budget]] = {
     "notifications:inbox": [Budget("trainee", 8), Budget("county", 8)],
     "notifications:preferences": [Budget("trainee", 8)],
     "notifications:reminder-list": [Budget("county", 8)],
+    "accounts:staff-list": [Budget("county", 8)],
+    "accounts:staff-create": [Budget("county", 8)],
+    "accounts:staff-edit": [Budget("county", 10, _staff_account)],
+    "accounts:staff-deactivate": [Budget("county", 8, _staff_account)],
+    "accounts:staff-sign-ins": [Budget("county", 10, _township_a), Budget("township_a", 10, _township_a)],
 }
 
 NOT_PAGES = {
@@ -384,6 +395,9 @@ NOT_PAGES = {
     "evaluations:task-transition": "POST only",
     "notifications:mark-read": "POST only",
     "notifications:mark-all-read": "POST only",
+    "accounts:staff-reactivate": "POST only",
+    "accounts:staff-invite": "POST only (one SMS)",
+    "accounts:staff-set-password": "the one-time SMS link: one user lookup, then a two-field form",
 }
 
 

@@ -28,21 +28,19 @@ def memory(settings):
 
 def test_texts_over_the_per_number_cap_wait_for_the_next_morning(memory):
     for name in ("甲", "乙", "丙"):
-        send_template("13812345678", "staff_invite", name=name, url="https://px.example/i")
+        send_template("13812345678", "annual_report_due", township=name, year="2026")
     assert [text for _phone, text in memory.outbox if "丙" in text] == []
     held = SmsMessage.objects.get(status=SmsMessage.Status.QUEUED)
     release = timezone.localtime(held.send_after)
     assert release.date() == timezone.localdate() + datetime.timedelta(days=1) and release.hour == 8
-    send_template(
-        "13900000000", "staff_invite", name="丁", url="https://px.example/i"
-    )  # another number is fine
+    send_template("13900000000", "annual_report_due", township="丁", year="2026")  # another number is fine
     assert len(memory.outbox) == 3
 
 
 def test_the_total_cap_holds_back_every_number(memory, settings):
     settings.SMS_DAILY_LIMIT_TOTAL = 1
-    send_template("13812345678", "staff_invite", name="甲", url="u")
-    send_template("13900000000", "staff_invite", name="乙", url="u")
+    send_template("13812345678", "annual_report_due", township="甲", year="2026")
+    send_template("13900000000", "annual_report_due", township="乙", year="2026")
     assert len(memory.outbox) == 1
     assert SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED).count() == 1
 
@@ -50,24 +48,25 @@ def test_the_total_cap_holds_back_every_number(memory, settings):
 def test_county_staff_are_told_once_a_day(cast, memory, settings):
     settings.SMS_DAILY_LIMIT_TOTAL = 0
     for name in ("甲", "乙", "丙"):
-        send_template("13812345678", "staff_invite", name=name, url="u")
+        send_template("13812345678", "annual_report_due", township=name, year="2026")
     notices = Notification.objects.filter(kind=Kind.SMS_CAP_REACHED)
     assert list(notices.values_list("recipient", flat=True)) == [cast.users["county"].pk]
     assert "上限" in notices.get().title
 
 
-def test_sign_in_codes_are_never_held_back(memory, settings):
+def test_sign_in_codes_and_one_time_links_are_never_held_back(memory, settings):
     settings.SMS_DAILY_LIMIT_PER_NUMBER = 0
     settings.SMS_DAILY_LIMIT_TOTAL = 0
     send_template("13812345678", "login_code", code="123456")
     send_template("13812345678", "password_code", code="654321")
-    assert len(memory.outbox) == 2
+    send_template("13812345678", "staff_invite", name="张三", url="https://px.example/set/abc")
+    assert len(memory.outbox) == 3
 
 
 def test_held_texts_go_out_the_next_morning_within_that_days_caps(memory, settings):
     settings.SMS_DAILY_LIMIT_PER_NUMBER = 0
-    send_template("13812345678", "staff_invite", name="甲", url="u")
-    send_template("13812345678", "staff_invite", name="乙", url="u")
+    send_template("13812345678", "annual_report_due", township="甲", year="2026")
+    send_template("13812345678", "annual_report_due", township="乙", year="2026")
     assert memory.outbox == []
     held = SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED)
     morning = held.first().send_after
