@@ -93,12 +93,15 @@ def xlsx_bytes(*, headers: Sequence[Any], rows: Iterable[Sequence[Any]], sheet_t
     return buffer.getvalue()
 
 
+def xlsx_download(content: bytes, filename: str) -> HttpResponse:
+    """Bytes written by :func:`xlsx_bytes` as a download named ``filename``."""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
 def xlsx_response(
     *, filename: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]], sheet_title: str
 ) -> HttpResponse:
     """:func:`xlsx_bytes` as a download named ``filename`` (Chinese names survive every browser)."""
-    response = HttpResponse(
-        xlsx_bytes(headers=headers, rows=rows, sheet_title=sheet_title), content_type=XLSX_CONTENT_TYPE
-    )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return xlsx_download(xlsx_bytes(headers=headers, rows=rows, sheet_title=sheet_title), filename)
