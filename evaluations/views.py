@@ -370,15 +370,13 @@ def report_pdf(request, pk):
     return response
 
 
+@require_GET
 @role_required(Role.COUNTY)
 def report_summary_xlsx(request):
     year = _year_param(request)
+    export_grant(request, AnnualReport, back_url=reverse("evaluations:report-list"), year=year)
     content = exports.summary_xlsx(year, _summary_rows(year))
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="annual-reports-{year}.xlsx"'
-    return response
+    return xlsx_download(content, _("%(year)s年度述职汇总.xlsx") % {"year": year})
 
 
 # ---- the closed loop of one township ------------------------------------------------

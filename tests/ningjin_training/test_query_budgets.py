@@ -362,7 +362,7 @@ BUDGETS: dict[str, list[Budget]] = {
     "evaluations:evidence-file": [Budget("township_a", 6, _evidence_a)],
     "courses:material-file": [Budget("trainee", 6, _material_file)],
     "evaluations:report-list": [Budget("county", 14), Budget("township_a", 8)],
-    "evaluations:report-summary-xlsx": [Budget("county", 12)],
+    "evaluations:report-summary-xlsx": [Budget("county", 13)],  # +1: the audit row of the export
     "evaluations:report-detail": [Budget("county", 12, _report_a), Budget("township_a", 12, _report_a)],
     "evaluations:report-pdf": [Budget("county", 12, _report_a)],
     "evaluations:township-loop": [Budget("county", 12, _township_a), Budget("township_a", 12, _township_a)],
