@@ -107,3 +107,12 @@ def test_the_survey_export_does_not_query_per_answer_sheet(cast, client_as):
         survey_answer(survey=survey, member=member, answers={single: single.options.first().pk})
     assert count() == small
     assert len(read(client.get(url))[1]) == 17
+
+
+def test_the_ranking_and_the_annual_summary_are_audited_exports(cast, client_as):
+    client = client_as("county")
+    client.get(reverse("evaluations:performance-xlsx"), {"township": cast.township_a.pk, "year": 2026})
+    client.get(reverse("evaluations:report-summary-xlsx"), {"year": 2026})
+    entries = AuditEntry.objects.filter(action="export").order_by("pk")
+    assert [e.model_label for e in entries] == ["trainees.Township", "evaluations.AnnualReport"]
+    assert all(e.changes["year"][1] == 2026 for e in entries)
