@@ -186,3 +186,10 @@ def test_the_attendance_and_ledger_exports_do_not_query_per_row(cast, client_as)
     large = (_queries(client, url), _queries(client, reverse("courses:ledger-xlsx")))
     assert large == small
     assert len(read(client.get(url))[1]) == 23
+
+
+def test_the_ledger_offers_county_staff_the_full_number_export_with_a_reason(cast, client_as):
+    county = client_as("county").get(reverse("courses:ledger-township")).content.decode()
+    assert 'name="reason"' in county
+    township = client_as("township_a").get(reverse("courses:ledger-township")).content.decode()
+    assert reverse("courses:ledger-xlsx") in township and 'name="reason"' not in township
