@@ -4,6 +4,7 @@ What it guarantees, whatever the caller passes:
 - text is always a text cell, never a formula — a name typed as ``=HYPERLINK(…)`` stays
   the characters the user typed (no cell of a portal export has the formula type);
 - dates and times are date cells (Beijing time, without a time zone), numbers are numbers;
+- control characters XML cannot hold are dropped from text (the rest of it is kept);
 - a bold header row that stays in view (frozen), column widths from the content, a sheet
   name cut to Excel's 31 characters.
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -48,7 +50,10 @@ def _display_width(value: Any) -> int:
 
 
 def _plain(value: Any) -> Any:
-    """The value as a cell holds it: aware times in Beijing time, Decimals as floats."""
+    """The value as a cell holds it: aware times in Beijing time, Decimals as floats, text without the
+    control characters a workbook cannot hold (a pasted name with one would otherwise fail the export)."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         return timezone.localtime(value).replace(tzinfo=None)
     if isinstance(value, Decimal):
@@ -93,12 +98,15 @@ def xlsx_bytes(*, headers: Sequence[Any], rows: Iterable[Sequence[Any]], sheet_t
     return buffer.getvalue()
 
 
+def xlsx_download(content: bytes, filename: str) -> HttpResponse:
+    """Bytes written by :func:`xlsx_bytes` as a download named ``filename``."""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
 def xlsx_response(
     *, filename: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]], sheet_title: str
 ) -> HttpResponse:
     """:func:`xlsx_bytes` as a download named ``filename`` (Chinese names survive every browser)."""
-    response = HttpResponse(
-        xlsx_bytes(headers=headers, rows=rows, sheet_title=sheet_title), content_type=XLSX_CONTENT_TYPE
-    )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return xlsx_download(xlsx_bytes(headers=headers, rows=rows, sheet_title=sheet_title), filename)

@@ -1,15 +1,18 @@
-"""Exports of the annual reports: one report as PDF (WeasyPrint), the county summary as .xlsx."""
+"""Exports of the review loop: one annual report as PDF (WeasyPrint); the county summary, the
+points ranking, the improvement items and a survey's answer sheets as .xlsx (core.spreadsheets)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from core.spreadsheets import xlsx_bytes
 
+from .models import ImprovementItem, SurveyAnswer, SurveyQuestion
 from .selectors import METRICS
 
 
@@ -71,3 +74,70 @@ def performance_xlsx(township, year: int, members) -> bytes:
         for rank, m in enumerate(members.iterator(chunk_size=2000), start=1)
     )
     return xlsx_bytes(headers=headers, rows=lines, sheet_title=_("%(year)s年积分排名") % {"year": year})
+
+
+def items_xlsx(items, *, today) -> bytes:
+    """The improvement items the list shows (``items`` with its filters), every row."""
+    headers = [
+        _("片区"), _("季度研讨"), _("乡镇（街道）"), _("问题"), _("整改措施"), _("责任人"), _("整改时限"),
+        _("须提交的佐证材料"), _("状态"), _("已逾期"), _("退回原因"), _("提交整改时间"), _("核验时间"),
+    ]  # fmt: skip
+    open_states = set(ImprovementItem.OPEN_STATES)
+    lines = (
+        [
+            item.review.district.name,
+            _("%(year)s年第%(quarter)s季度") % {"year": item.review.year, "quarter": item.review.quarter},
+            item.township.name,
+            item.problem,
+            item.measure,
+            item.owner,
+            item.due_date,
+            item.evidence_required,
+            item.get_status_display(),
+            _("是") if item.status in open_states and item.due_date < today else _("否"),
+            item.return_reason,
+            item.rectified_at,
+            item.verified_at,
+        ]
+        for item in items.select_related("township", "review__district").iterator(chunk_size=2000)
+    )
+    return xlsx_bytes(headers=headers, rows=lines, sheet_title=_("改进清单"))
+
+
+def survey_xlsx(survey) -> bytes:
+    """Every answer sheet of ``survey``: one row per response, one column per question.
+
+    Responses carry the township and domain they were given in, not the member's name.
+    """
+    questions = list(survey.questions.all())
+    headers = [_("序号"), _("乡镇（街道）"), _("领域"), _("提交时间"), *(q.text for q in questions)]
+    responses = (
+        survey.responses.select_related("township")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=SurveyAnswer.objects.select_related("option").order_by("option__order", "pk"),
+            )
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+    def answer(answers, question) -> object:
+        mine = [a for a in answers if a.question_id == question.pk]
+        if question.has_options:
+            return "、".join(a.option.text for a in mine if a.option)
+        if question.kind == SurveyQuestion.Kind.RATING:
+            return next((a.rating for a in mine if a.rating is not None), None)
+        return "\n".join(a.text for a in mine if a.text)
+
+    lines = (
+        [
+            number,
+            response.township.name,
+            response.get_domain_display(),
+            response.submitted_at,
+            *(answer(list(response.answers.all()), q) for q in questions),
+        ]
+        for number, response in enumerate(responses.iterator(chunk_size=500), start=1)
+    )
+    return xlsx_bytes(headers=headers, rows=lines, sheet_title=_("问卷结果"))

@@ -5,15 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.roles import STAFF_ROLES, Role, role_of, role_required
+from core.spreadsheets import xlsx_download
 from core.workflow import IllegalTransition
 from courses.models import Attendance, Instructor
+from trainees.exporting import export_grant
 from trainees.models import Member, Township
 from trainees.scoping import member_id_of, township_id_of
 
@@ -267,12 +269,12 @@ def performance_ranking(request):
     )
 
 
+@require_GET
 @role_required(*STAFF_ROLES)
 def performance_xlsx(request):
+    """The ranking as .xlsx with the page's township and year (audited like every export)."""
     _form, township, year, _weights, members = _performance(request)
+    export_grant(request, township, back_url=reverse("evaluations:performance"), year=year)
     content = exports.performance_xlsx(township, year, members)
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="points-{township.code}-{year}.xlsx"'
-    return response
+    filename = _("%(township)s%(year)s年积分排名.xlsx") % {"township": township.name, "year": year}
+    return xlsx_download(content, filename)

@@ -6,15 +6,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.roles import STAFF_ROLES, Role, role_of, role_required
+from core.spreadsheets import xlsx_download
 from core.workflow import IllegalTransition
+from trainees.exporting import dated_filename, export_grant
 from trainees.models import Member, Township
 from trainees.scoping import member_id_of, township_id_of
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import NeedsSurveyForm, PlanItemForm, QuestionForm, SurveyAnswerForm, TransitionForm
 from .models import NeedsSurvey, PlannedSession, SurveyOption, SurveyResponse, TeachingPlan, TeachingPlanItem
 
@@ -153,6 +156,17 @@ def survey_results(request, pk):
     )
     return render(
         request, "evaluations/survey_results.html", {"survey": survey, **selectors.survey_results(survey)}
+    )
+
+
+@require_GET
+@role_required(Role.COUNTY)
+def survey_results_xlsx(request, pk):
+    """Every answer sheet of the survey as .xlsx (townships and domains, no names)."""
+    survey = get_object_or_404(NeedsSurvey.objects.visible_to(request.user), pk=pk)
+    export_grant(request, survey, back_url=reverse("evaluations:survey-results", args=[survey.pk]))
+    return xlsx_download(
+        exports.survey_xlsx(survey), dated_filename(_("问卷结果-%(title)s") % {"title": survey.title})
     )
 
 

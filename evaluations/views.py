@@ -9,15 +9,18 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.files import serve_protected
 from core.periods import year_param
 from core.roles import STAFF_ROLES, Role, role_of, role_required
+from core.spreadsheets import xlsx_download
 from core.workflow import IllegalTransition
 from courses.models import MonthlyPlan
+from trainees.exporting import dated_filename, export_grant
 from trainees.models import Township
 from trainees.scoping import township_id_of
 
@@ -110,13 +113,20 @@ def item_create(request, pk):
 # ---- 督促整改: improvement items -------------------------------------------------
 
 
-@role_required(*STAFF_ROLES)
-def item_list(request):
+def _listed_items(request) -> tuple[ItemFilterForm, object]:
+    """The item list's filter form and the items it shows (the page and its export)."""
     items = ImprovementItem.objects.visible_to(request.user).select_related("township", "review__district")
-    county = role_of(request.user) == Role.COUNTY
     filters = ItemFilterForm(request.GET or None)
     items = filters.filter_queryset(items)
-    items = items.order_by("review__district__sort_order", "township__code", "status", "due_date", "pk")
+    return filters, items.order_by(
+        "review__district__sort_order", "township__code", "status", "due_date", "pk"
+    )
+
+
+@role_required(*STAFF_ROLES)
+def item_list(request):
+    county = role_of(request.user) == Role.COUNTY
+    filters, items = _listed_items(request)
     counts = dict(
         ImprovementItem.objects.visible_to(request.user)
         .values_list("status")
@@ -141,6 +151,15 @@ def item_list(request):
             "today": timezone.localdate(),
         },
     )
+
+
+@require_GET
+@role_required(*STAFF_ROLES)
+def item_list_xlsx(request):
+    """The improvement items as .xlsx with the list's filters."""
+    _filters, items = _listed_items(request)
+    export_grant(request, ImprovementItem, back_url=reverse("evaluations:item-list"))
+    return xlsx_download(exports.items_xlsx(items, today=timezone.localdate()), dated_filename(_("改进清单")))
 
 
 def _visible_item(request, pk):
@@ -351,15 +370,13 @@ def report_pdf(request, pk):
     return response
 
 
+@require_GET
 @role_required(Role.COUNTY)
 def report_summary_xlsx(request):
     year = _year_param(request)
+    export_grant(request, AnnualReport, back_url=reverse("evaluations:report-list"), year=year)
     content = exports.summary_xlsx(year, _summary_rows(year))
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="annual-reports-{year}.xlsx"'
-    return response
+    return xlsx_download(content, _("%(year)s年度述职汇总.xlsx") % {"year": year})
 
 
 # ---- the closed loop of one township ------------------------------------------------

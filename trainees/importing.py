@@ -25,6 +25,7 @@ import datetime
 import io
 import operator
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -390,6 +391,33 @@ def _text(value: Any) -> str:
     return text.lstrip("'").strip()
 
 
+# 18 digits (or 17 and X) that a CSV written from a number column ended with ".0".
+_ID_WITH_DECIMALS = re.compile(r"^(\d{17}[\dX])\.0+$", re.ASCII)
+
+
+def roster_id_number(value: Any) -> tuple[str, bool]:
+    """The ID number a roster cell holds, and whether the cell lost digits by being a number.
+
+    An 18-digit number is beyond what a spreadsheet number holds exactly (2**53, 16 digits): a
+    cell Excel kept as a number (3.71423199001011E+17) has lost its last digits. It is reported
+    as such, and never matched against other rows (they would all look like duplicates). A
+    whole number below 2**53 (a 15-digit old number) is exact and read as its digits, and
+    ``371423199001011234.0`` in a CSV is the number with a decimal part. Full-width digits and
+    spaces are normalized.
+    """
+    if isinstance(value, bool):
+        return "", True
+    if isinstance(value, int | float):
+        if float(value).is_integer() and 0 <= value < 2**53:
+            return str(int(value)), False
+        return "", True
+    text = normalize_id_number(_text(value))
+    if "E+" in text:
+        return "", True
+    decimals = _ID_WITH_DECIMALS.match(text)
+    return (decimals.group(1) if decimals else text), False
+
+
 def parse_date(value: Any) -> tuple[datetime.date, bool] | None:
     """A date from an Excel cell or text, and whether only year and month were given.
 
@@ -533,10 +561,9 @@ class RowValidator:
         if len(values["name"]) > _MAX_LENGTH["name"]:
             errors.append(_("姓名过长（最多50个字）。"))
 
-        id_number = normalize_id_number(text.get("id_number", ""))
-        if isinstance(cells.get("id_number"), (int, float)) or "E+" in id_number:
+        id_number, as_number = roster_id_number(cells.get("id_number"))
+        if as_number:
             errors.append(_("公民身份号码被存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写。"))
-            id_number = ""
         id_birth = None
         if id_number:
             try:
@@ -608,7 +635,10 @@ class RowValidator:
         values.setdefault("position", "")
 
         if "phone" in columns:
-            phone = _PHONE_NOISE.sub("", text.get("phone", ""))
+            phone = text.get("phone", "")
+            if not phone.isascii():  # full-width digits, dashes and brackets as ASCII
+                phone = unicodedata.normalize("NFKC", phone)
+            phone = _PHONE_NOISE.sub("", phone)
             if phone:
                 try:
                     validate_phone(phone)
@@ -722,7 +752,7 @@ def plan_member_import(
     duplicates: dict[int, int] = {}
     row_ids: list[str] = []
     for row in roster.rows:
-        id_number = normalize_id_number(_text(row.cells.get("id_number")))
+        id_number, _as_number = roster_id_number(row.cells.get("id_number"))  # damaged: never a duplicate
         row_ids.append(id_number)
         if id_number in first_row:
             duplicates[row.number] = first_row[id_number]

@@ -6,6 +6,7 @@ so does the roster import (trainees.importing), which only turns roster cells in
 
 import datetime
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,8 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
 # re.ASCII: \d alone also matches full-width and other Unicode digits (１２３), which int() accepts.
 _ID_PATTERN = re.compile(r"^\d{17}[\dX]$", re.ASCII)
+# The first-generation card's number: 15 digits (a two-digit birth year, no check character).
+_OLD_ID_PATTERN = re.compile(r"^\d{15}$", re.ASCII)
 
 
 def id_number_check_char(first17: str) -> str:
@@ -27,8 +30,17 @@ def id_number_check_char(first17: str) -> str:
     return _ID_CHECK_CHARS[total % 11]
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().upper()
+    """The number as stored: full-width digits and letters (１２３ｘ) as ASCII (NFKC), no spaces
+    anywhere (typed in groups or padded with 全角空格), upper case."""
+    if not value:
+        return ""
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value)
+    return _WHITESPACE.sub("", value).upper()
 
 
 def birth_date_from_id_number(value: str) -> datetime.date | None:
@@ -50,6 +62,10 @@ def validate_id_number(value: str) -> None:
 def id_number_birth_date(value: str) -> datetime.date:
     """The birth date of a valid ID number (:func:`validate_id_number`'s rules); ValidationError if invalid."""
     value = normalize_id_number(value)
+    if _OLD_ID_PATTERN.match(value):
+        raise ValidationError(
+            _("这是15位的旧身份证号码，请填写18位的公民身份号码（第二代身份证上的号码）。"), code="id_old_15"
+        )
     if not _ID_PATTERN.match(value):
         raise ValidationError(_("公民身份号码应为18位，前17位为数字，最后一位为数字或X。"), code="id_format")
     birth_date = birth_date_from_id_number(value)

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 
 import audit
 from core.files import serve_protected
-from core.roles import STAFF_ROLES, Role, role_of, role_required
+from core.roles import STAFF_ROLES, role_required
 
-from .exporting import member_export
+from .exporting import export_grant, member_export
 from .filters import MemberFilter
 from .forms import MemberForm, MemberImportForm
 from .importing import ImportFileError
@@ -193,16 +193,10 @@ def member_export_xlsx(request):
     """
     members = Member.objects.visible_to(request.user)
     member_filter = MemberFilter(request.GET, queryset=members, user=request.user)
-    full = request.method == "POST"
-    reason = request.POST.get("reason", "").strip()[:200]
-    if full and role_of(request.user) != Role.COUNTY:
-        raise PermissionDenied
-    if full and not reason:
-        messages.error(request, _("导出完整号码须填写用途。"))
-        query = request.GET.urlencode()
-        return redirect(reverse("trainees:member-list") + (f"?{query}" if query else ""))
-    changes = {"filter": [None, request.GET.urlencode()], "full_numbers": [None, full]}
-    if full:
-        changes["reason"] = [None, reason]
-    audit.record(audit.Action.EXPORT, Member, changes=changes)
-    return member_export(members=member_filter.qs, full_numbers=full)
+    query = request.GET.urlencode()
+    grant = export_grant(
+        request, Member, back_url=reverse("trainees:member-list") + (f"?{query}" if query else "")
+    )
+    if grant.refusal:
+        return grant.refusal
+    return member_export(members=member_filter.qs, full_numbers=grant.full)

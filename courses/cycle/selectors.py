@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.periods import year_bounds
 from courses.models import Attendance, Enrollment, MonthlyPlan, Session, StudyHoursEntry, StudyHoursTarget
@@ -135,12 +135,13 @@ def exempt_members(members, year: int):
 
 # --- the 131 heatmap -----------------------------------------------------------------------------
 
+# Lazy: the labels are read when a page is drawn, in its reader's language (not at import time).
 CELL_LABELS = {
-    "held": _("已举办"),
-    "scheduled": _("已排课"),
-    "missed": _("未举办"),
-    "planned": _("待安排"),
-    "none": _("无计划"),
+    "held": gettext_lazy("已举办"),
+    "scheduled": gettext_lazy("已排课"),
+    "missed": gettext_lazy("未举办"),
+    "planned": gettext_lazy("待安排"),
+    "none": gettext_lazy("无计划"),
 }
 
 

@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("sessions/", views.session_list, name="session-list"),
+    path("sessions.xlsx", views.session_list_xlsx, name="session-list-xlsx"),
     path("sessions/new/", views.session_create, name="session-create"),
     path("sessions/<int:pk>/", views.session_detail, name="session-detail"),
     path("sessions/<int:pk>/edit/", views.session_edit, name="session-edit"),
@@ -20,10 +21,13 @@ urlpatterns = [
     path("sessions/<int:pk>/sign-up/", views.session_signup, name="session-signup"),
     path("sessions/<int:pk>/withdraw/", views.session_withdraw, name="session-withdraw"),
     path("sessions/<int:pk>/attendance/", views.attendance_sheet, name="attendance-sheet"),
+    path("sessions/<int:pk>/attendance.xlsx", views.attendance_xlsx, name="attendance-xlsx"),
     path("plans/", views.plan_list, name="plan-list"),
     path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
     path("ledger/", views.ledger_township, name="ledger-township"),
+    path("ledger.xlsx", views.ledger_xlsx, name="ledger-xlsx"),
     path("ledger/members/<int:pk>/", views.ledger_member, name="ledger-member"),
+    path("ledger/members/<int:pk>/hours.xlsx", views.ledger_member_xlsx, name="ledger-member-xlsx"),
     path("ledger/members/<int:pk>/hours/", views.hours_member, name="hours-member"),
     path("ledger/hours/", views.hours_branch, name="hours-branch"),
     path("my/schedule/", views.my_schedule, name="my-schedule"),

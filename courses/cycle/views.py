@@ -26,10 +26,11 @@ from core.periods import year_param
 from core.roles import STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
 from courses.models import Attendance, Enrollment, MonthlyPlan, Session, StudyHoursEntry
+from trainees.exporting import export_grant
 from trainees.models import Branch, Member, Township
 from trainees.scoping import member_id_of, township_id_of
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     AttendanceSheet,
     BranchHoursForm,
@@ -69,8 +70,8 @@ def _year(request) -> int:
 # --- sessions ------------------------------------------------------------------------------------
 
 
-@role_required(*STAFF_ROLES)
-def session_list(request):
+def _listed_sessions(request) -> tuple[SessionFilterForm, object]:
+    """The session list's filter form and the sessions it shows (the page and its export)."""
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = form.filter_queryset(
         Session.objects.visible_to(request.user)
@@ -78,6 +79,18 @@ def session_list(request):
         .with_enrolled()
         .order_by("-starts_at", "pk")
     )
+    return form, sessions
+
+
+def _back(name: str, request, *args) -> str:
+    """The page an export came from, with its filters (where a refused full export returns)."""
+    query = request.GET.urlencode()
+    return reverse(name, args=args) + (f"?{query}" if query else "")
+
+
+@role_required(*STAFF_ROLES)
+def session_list(request):
+    form, sessions = _listed_sessions(request)
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -97,6 +110,15 @@ def session_list(request):
             "county_wide_read_only": role_of(request.user) == Role.TOWNSHIP,
         },
     )
+
+
+@require_GET
+@role_required(*STAFF_ROLES)
+def session_list_xlsx(request):
+    """The session list as .xlsx with the list's filters (no personal numbers in it)."""
+    _form, sessions = _listed_sessions(request)
+    export_grant(request, Session, back_url=_back("courses:session-list", request))
+    return exports.session_list_xlsx(sessions)
 
 
 @role_required(*STAFF_ROLES)
@@ -379,6 +401,16 @@ def attendance_sheet(request, pk):
     )
 
 
+@role_required(*STAFF_ROLES)
+def attendance_xlsx(request, pk):
+    """The session's attendance as .xlsx: masked numbers, or full ones for county staff with a reason."""
+    session = _managed_session(request, pk)
+    grant = export_grant(request, session, back_url=_back("courses:session-detail", request, session.pk))
+    if grant.refusal:
+        return grant.refusal
+    return exports.attendance_xlsx(session, full=grant.full)
+
+
 # --- monthly plans -------------------------------------------------------------------------------
 
 
@@ -436,16 +468,21 @@ def ledger_member(request, pk):
     return render(
         request,
         "courses/cycle/ledger_member.html",
-        {"member": member, "year": year, **selectors.member_record(member, year)},
+        {"member": member, "year": year, "query": f"year={year}", **selectors.member_record(member, year)},
     )
+
+
+def _ledger_members(request) -> tuple[LedgerFilterForm, object, int]:
+    """The ledger's filter form, the active members it covers and the year (the page and its export)."""
+    form = LedgerFilterForm(request.GET or None, user=request.user)
+    members = form.filter_queryset(Member.objects.visible_to(request.user).active())
+    return form, members, form.year_or(timezone.localdate().year)
 
 
 @role_required(*STAFF_ROLES)
 def ledger_township(request):
     """Who is behind their yearly target in a township or branch; exempt members listed apart."""
-    form = LedgerFilterForm(request.GET or None, user=request.user)
-    members = form.filter_queryset(Member.objects.visible_to(request.user).active())
-    year = form.year_or(timezone.localdate().year)
+    form, members, year = _ledger_members(request)
     behind = selectors.behind_target(members, year)
     page = Paginator(behind, 50).get_page(request.GET.get("page"))
     exempt = selectors.exempt_members(members, year)[:100]
@@ -463,6 +500,28 @@ def ledger_township(request):
             "query": query.urlencode(),
         },
     )
+
+
+@role_required(*STAFF_ROLES)
+def ledger_xlsx(request):
+    """Every member the ledger covers (its township and branch filters) with the year's hours."""
+    _form, members, year = _ledger_members(request)
+    grant = export_grant(request, Member, back_url=_back("courses:ledger-township", request), year=year)
+    if grant.refusal:
+        return grant.refusal
+    return exports.ledger_xlsx(members, year, full=grant.full)
+
+
+@require_GET
+@role_required(*STAFF_ROLES)
+def ledger_member_xlsx(request, pk):
+    """One member's 学时档案 of the year as .xlsx (no personal numbers in it)."""
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).select_related("branch__township"), pk=pk
+    )
+    year = _year(request)
+    export_grant(request, member, back_url=_back("courses:ledger-member", request, member.pk), year=year)
+    return exports.member_ledger_xlsx(member, year)
 
 
 # --- manual study hours --------------------------------------------------------------------------

@@ -5,6 +5,8 @@ objects; here a trainee reaches for another member's task and township B's admin
 rows with forms that would pass, so a refusal cannot hide behind an invalid form.
 """
 
+from urllib.parse import unquote
+
 import pytest
 from django.urls import reverse
 
@@ -63,7 +65,7 @@ def test_the_points_ranking_and_its_export_are_of_the_admins_own_township(cast, 
     page = client.get(reverse("evaluations:performance") + asked_for_a)
     assert cast.member_b.name in page.text and cast.member_a.name not in page.text
     export = client.get(reverse("evaluations:performance-xlsx") + asked_for_a)
-    assert cast.township_b.code in export["Content-Disposition"]
+    assert cast.township_b.name in unquote(export["Content-Disposition"])
 
 
 def test_a_trainee_cannot_answer_a_survey_aimed_elsewhere_nor_read_results(cast, client_as):

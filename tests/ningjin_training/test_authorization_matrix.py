@@ -467,6 +467,9 @@ MATRIX: dict[str, dict] = {
     },
     # --- the monthly cycle: sessions, enrolment, attendance, plans, ledger
     "courses:session-list": {"get": STAFF_ONLY},
+    # Exports: the page's rows as .xlsx. A POST asks for full numbers: county staff only, and
+    # without a reason it is refused with a message (redirect) — nothing exported.
+    "courses:session-list-xlsx": {"get": STAFF_ONLY},
     "courses:session-create": {"get": STAFF_ONLY},
     "courses:session-detail": {
         # The enrolled trainee sees their session; an instructor not teaching it does not.
@@ -514,10 +517,20 @@ MATRIX: dict[str, dict] = {
         "post": {**TRAINEE_ONLY, "trainee": 302},
     },
     "courses:attendance-sheet": {"kwargs": _session_a, "get": TOWNSHIP_A_OBJECT},
+    "courses:attendance-xlsx": {
+        "kwargs": _session_a,
+        "get": TOWNSHIP_A_OBJECT,
+        "post": {**TOWNSHIP_A_WRITE, "township_a": 403},
+    },
     "courses:plan-list": {"get": STAFF_ONLY},
     "courses:plan-detail": {"kwargs": _plan_a, "get": TOWNSHIP_A_OBJECT},
     "courses:ledger-township": {"get": STAFF_ONLY},
+    "courses:ledger-xlsx": {
+        "get": STAFF_ONLY,
+        "post": {**TOWNSHIP_A_WRITE, "township_a": 403, "township_b": 403},
+    },
     "courses:ledger-member": {"kwargs": _member_a, "get": TOWNSHIP_A_OBJECT},
+    "courses:ledger-member-xlsx": {"kwargs": _member_a, "get": TOWNSHIP_A_OBJECT},
     "courses:my-schedule": {"get": TRAINEE_ONLY},
     "courses:my-hours": {"get": TRAINEE_ONLY},
     # Calendar feeds: no login, the signed token is the secret (a forged one is 404: test_cycle_feeds_access).
@@ -547,6 +560,7 @@ MATRIX: dict[str, dict] = {
     "evaluations:review-edit": {"kwargs": lambda cast: _pk(_review_a(cast)), "get": COUNTY_ONLY},
     "evaluations:item-create": {"kwargs": lambda cast: _pk(_review_a(cast)), "get": COUNTY_ONLY},
     "evaluations:item-list": {"get": STAFF_ONLY},
+    "evaluations:item-list-xlsx": {"get": STAFF_ONLY},
     "evaluations:item-detail": {"kwargs": lambda cast: _pk(_item_a(cast)), "get": TOWNSHIP_A_OBJECT},
     "evaluations:item-evidence": {
         # No description: refused with a message (redirect), nothing submitted.
@@ -591,6 +605,7 @@ MATRIX: dict[str, dict] = {
     },
     "evaluations:survey-answer": {"kwargs": _survey("open"), "get": TRAINEE_ONLY},
     "evaluations:survey-results": {"kwargs": _survey("open"), "get": COUNTY_ONLY},
+    "evaluations:survey-results-xlsx": {"kwargs": _survey("open"), "get": COUNTY_ONLY},
     "evaluations:survey-plans-draft": {
         # Still open: refused with a message (redirect), no plan drafted.
         "kwargs": _survey("open"),

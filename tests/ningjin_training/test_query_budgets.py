@@ -122,6 +122,22 @@ def _session_pk(cast):
     return {"pk": _session_a(cast).pk}
 
 
+def _sessions_a(cast):
+    """Sessions of township A with instructors, a course and enrolments (what the list export joins)."""
+    from tests.factories_courses import SessionFactory
+
+    session = _session_a(cast)
+    session.instructors.set([InstructorFactory(), InstructorFactory()])
+    SessionFactory.create_batch(3, township=cast.township_a, course=CourseFactory())
+    return {}
+
+
+def _session_everyone_marked(cast):
+    """A live session of township A with members enrolled and marked (rows that grow with the
+    data are checked in tests/courses/cycle/test_exports.py)."""
+    return {"pk": _session_a(cast).pk}
+
+
 def _checkin(cast):
     from courses.cycle.services import checkin_token
 
@@ -155,6 +171,11 @@ def _review(cast):
     review = QuarterlyReviewFactory(district=cast.township_a.district, townships=[cast.township_a])
     ImprovementItemFactory.create_batch(3, review=review, township=cast.township_a)
     return {"pk": review.pk}
+
+
+def _items(cast):
+    _review(cast)
+    return {}
 
 
 def _item_a(cast):
@@ -202,6 +223,26 @@ def _survey(cast):
     from tests.factories_evaluations import make_survey
 
     return {"pk": make_survey(by=cast.users["county"], status="open", tags=[TagFactory(), TagFactory()]).pk}
+
+
+def _survey_answered(cast):
+    """An open survey answered by two members of township A."""
+    from evaluations.models import NeedsSurvey
+    from evaluations.services import survey_answer
+
+    survey = NeedsSurvey.objects.get(pk=_survey(cast)["pk"])
+    for member in (cast.member_a, cast.trainee_member):
+        answers = {}
+        for question in survey.questions.prefetch_related("options"):
+            options = list(question.options.all())
+            answers[question] = {
+                "single": options[0].pk if options else None,
+                "multiple": [o.pk for o in options[:2]],
+                "rating": 5,
+                "text": "多讲产业",
+            }[question.kind]
+        survey_answer(survey=survey, member=member, answers=answers)
+    return {"pk": survey.pk}
 
 
 def _plan(cast):
@@ -293,6 +334,8 @@ BUDGETS: dict[str, list[Budget]] = {
     "courses:request-create": [Budget("township_a", 6)],
     "courses:request-detail": [Budget("county", 8, _request_a), Budget("township_a", 6, _request_a)],
     "courses:session-list": [Budget("county", 6), Budget("township_a", 6)],
+    # Exports: every row of the page in one file, in a fixed number of queries (the audit row included).
+    "courses:session-list-xlsx": [Budget("county", 8, _sessions_a), Budget("township_a", 8, _sessions_a)],
     "courses:session-create": [Budget("township_a", 14), Budget("county", 14)],
     "courses:session-detail": [Budget("township_a", 12, _session_pk), Budget("trainee", 12, _session_pk)],
     "courses:session-edit": [Budget("township_a", 16, _session_pk)],
@@ -301,10 +344,13 @@ BUDGETS: dict[str, list[Budget]] = {
     "courses:session-projector": [Budget("township_a", 10, _session_pk)],
     "courses:session-checkin": [Budget("trainee", 12, _checkin)],
     "courses:attendance-sheet": [Budget("township_a", 12, _session_pk)],
+    "courses:attendance-xlsx": [Budget("township_a", 8, _session_everyone_marked)],
     "courses:plan-list": [Budget("county", 10), Budget("township_a", 10)],
     "courses:plan-detail": [Budget("township_a", 14, _plan_a)],
     "courses:ledger-township": [Budget("county", 14), Budget("township_a", 14)],
     "courses:ledger-member": [Budget("township_a", 12, _member_a)],
+    "courses:ledger-xlsx": [Budget("county", 8, _hours_a), Budget("township_a", 8, _hours_a)],
+    "courses:ledger-member-xlsx": [Budget("township_a", 10, _member_a_with_hours)],
     "courses:hours-member": [Budget("township_a", 8, _member_a_with_hours)],
     "courses:hours-branch": [Budget("township_a", 9, _hours_a), Budget("county", 9, _hours_a)],
     "courses:my-schedule": [Budget("trainee", 8)],
@@ -318,11 +364,12 @@ BUDGETS: dict[str, list[Budget]] = {
     "evaluations:review-edit": [Budget("county", 10, _review)],
     "evaluations:item-create": [Budget("county", 8, _review)],
     "evaluations:item-list": [Budget("county", 12), Budget("township_a", 12)],
+    "evaluations:item-list-xlsx": [Budget("county", 8, _items), Budget("township_a", 8, _items)],
     "evaluations:item-detail": [Budget("county", 10, _item_a), Budget("township_a", 10, _item_a)],
     "evaluations:evidence-file": [Budget("township_a", 6, _evidence_a)],
     "courses:material-file": [Budget("trainee", 6, _material_file)],
     "evaluations:report-list": [Budget("county", 14), Budget("township_a", 8)],
-    "evaluations:report-summary-xlsx": [Budget("county", 12)],
+    "evaluations:report-summary-xlsx": [Budget("county", 13)],  # +1: the audit row of the export
     "evaluations:report-detail": [Budget("county", 12, _report_a), Budget("township_a", 12, _report_a)],
     "evaluations:report-pdf": [Budget("county", 12, _report_a)],
     "evaluations:township-loop": [Budget("county", 12, _township_a), Budget("township_a", 12, _township_a)],
@@ -331,6 +378,7 @@ BUDGETS: dict[str, list[Budget]] = {
     "evaluations:survey-detail": [Budget("county", 14, _survey)],
     "evaluations:survey-answer": [Budget("trainee", 12, _survey)],
     "evaluations:survey-results": [Budget("county", 18, _survey)],
+    "evaluations:survey-results-xlsx": [Budget("county", 10, _survey_answered)],
     "evaluations:plan-list": [Budget("county", 8), Budget("township_a", 8)],
     "evaluations:plan-detail": [Budget("county", 10, _plan), Budget("township_a", 10, _plan)],
     "evaluations:feedback-mine": [Budget("trainee", 8)],

@@ -159,3 +159,10 @@ def test_every_member_export_leaves_an_audit_row(cast, client_as):
     entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
     assert (entry.actor, entry.model_label) == (cast.users["township_a"], "trainees.Member")
     assert entry.changes == {"filter": [None, f"branch={cast.branch_a.pk}"], "full_numbers": [None, False]}
+
+
+def test_the_full_number_export_form_is_offered_to_county_staff_only(cast, client_as):
+    county = client_as("county").get(reverse("trainees:member-list")).content.decode()
+    assert 'name="reason"' in county and 'name="csrfmiddlewaretoken"' in county
+    township = client_as("township_a").get(reverse("trainees:member-list")).content.decode()
+    assert reverse("trainees:member-export") in township and 'name="reason"' not in township
