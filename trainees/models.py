@@ -68,6 +68,8 @@ class Township(models.Model):
     )
     party_school = models.CharField(_("党校名称"), max_length=80)
     address = models.CharField(_("党校地址"), max_length=200, blank=True)
+    # Part of the signed calendar-feed link (courses.cycle.feeds): raising it revokes the old link.
+    calendar_feed_version = models.PositiveIntegerField(_("日历订阅链接版本"), default=0, editable=False)
 
     objects = TownshipQuerySet.as_manager()
 
@@ -247,6 +249,8 @@ class Member(models.Model):
     )
     id_number_masked = models.CharField(_("公民身份号码（脱敏）"), max_length=18, editable=False, default="")
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    # Part of the signed calendar-feed link (courses.cycle.feeds): raising it revokes the old link.
+    calendar_feed_version = models.PositiveIntegerField(_("日历订阅链接版本"), default=0, editable=False)
     education = models.CharField(_("学历"), max_length=20, choices=Education.choices)
     category = models.CharField(
         _("人员类别"), max_length=20, choices=Category.choices, default=Category.OTHER
