@@ -82,7 +82,8 @@ def session_list(request):
     query.pop("page", None)
     feed = None
     if role_of(request.user) == Role.TOWNSHIP:
-        feed = feeds.subscription(request, "township", Township.objects.get(pk=township_id_of(request.user)))
+        township = Township.objects.filter(pk=township_id_of(request.user)).first()
+        feed = feeds.subscription(request, "township", township) if township else None
     return render(
         request,
         "courses/cycle/session_list.html",
