@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from kombu import Connection
@@ -27,6 +28,16 @@ def broker_status() -> str:
             app.conf.broker_url, transport_options=app.conf.broker_transport_options or {}
         ) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+    except Exception as exc:
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+def cache_status() -> str:
+    """Whether the shared cache answers a write and a read (pages work without it: core.aggregates)."""
+    try:
+        cache.set("healthz:probe", 1, 10)
+        cache.get("healthz:probe")
     except Exception as exc:
         return f"error: {exc.__class__.__name__}"
     return "ok"

@@ -355,6 +355,11 @@ SESSION_LIMITS_STAFF = {"idle": datetime.timedelta(minutes=30), "absolute": date
 SESSION_LIMITS_TRAINEE = {"idle": datetime.timedelta(days=7), "absolute": datetime.timedelta(days=30)}
 SESSION_COOKIE_AGE = int(SESSION_LIMITS_TRAINEE["absolute"].total_seconds())
 
+# Raw roster uploads (ID and phone numbers of every row) are deleted this many days after their
+# import is confirmed or rejected (trainees.retention, a daily beat task); the batch's counts
+# and error list stay.
+ROSTER_FILE_RETENTION_DAYS = env.int("ROSTER_FILE_RETENTION_DAYS", default=30)
+
 # ---- Audit trail (audit app) ---------------------------------------------------
 AUDIT_MIN_RETENTION_DAYS = 180
 

@@ -9,7 +9,7 @@ from core.roles import Role, role_of
 
 from . import dashboards
 from .context_processors import TEXT_SIZE_COOKIE
-from .health import beat_status, broker_status, database_status
+from .health import beat_status, broker_status, cache_status, database_status
 
 
 def home(request):
@@ -31,12 +31,23 @@ def home(request):
 @require_GET
 @never_cache
 def healthz(request):
-    """200 while the database answers; a broken broker or a silent beat is reported, not fatal."""
+    """200 while the database answers; a cache or broker that does not answer is named as degraded.
+
+    ``status`` is ``ok``, ``degraded`` (pages answer, the parts listed under ``degraded`` do
+    not: figures are computed in the request, reminders wait for the periodic scan) or ``error``
+    (no database: 503). A silent beat is reported under ``beat`` without changing the status.
+    """
     database = database_status()
+    parts = {"database": database, "cache": cache_status(), "broker": broker_status()}
+    degraded = [name for name, state in parts.items() if state != "ok"]
+    if database != "ok":
+        status = "error"
+    else:
+        status = "degraded" if degraded else "ok"
     payload = {
-        "status": "ok" if database == "ok" else "error",
-        "database": database,
-        "broker": broker_status(),
+        "status": status,
+        "degraded": degraded,
+        **parts,
         "beat": beat_status() if database == "ok" else None,
     }
     return JsonResponse(payload, status=200 if database == "ok" else 503)

@@ -38,7 +38,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.personal_data import mask_id_number, validate_phone
+from core.personal_data import mask_id_number, scrub, validate_phone
 
 from . import idcrypto
 from .importing_checks import (
@@ -201,10 +201,12 @@ class RowError:
 
     def as_dict(self) -> dict:
         # Messages quote cell text; PostgreSQL's jsonb cannot hold NUL, so control characters go.
+        # A number typed into the wrong column (an ID under 学历) is quoted masked: the error
+        # list outlives the file (trainees.retention).
         return {
             "row": self.row,
-            "name": without_control_characters(self.name),
-            "messages": [without_control_characters(str(m)) for m in self.messages],
+            "name": scrub(without_control_characters(self.name)),
+            "messages": [scrub(without_control_characters(str(m))) for m in self.messages],
         }
 
 

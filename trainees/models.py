@@ -77,6 +77,10 @@ class Township(models.Model):
     )
     party_school = models.CharField(_("党校名称"), max_length=80)
     address = models.CharField(_("党校地址"), max_length=200, blank=True)
+    # Part of the signed calendar-feed link (courses.cycle.feeds): raising it revokes the old link.
+    calendar_feed_version = models.PositiveIntegerField(
+        _("日历订阅链接版本"), default=0, db_default=0, editable=False
+    )
 
     objects = TownshipQuerySet.as_manager()
 
@@ -256,6 +260,10 @@ class Member(models.Model):
     )
     id_number_masked = models.CharField(_("公民身份号码（脱敏）"), max_length=18, editable=False, default="")
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    # Part of the signed calendar-feed link (courses.cycle.feeds): raising it revokes the old link.
+    calendar_feed_version = models.PositiveIntegerField(
+        _("日历订阅链接版本"), default=0, db_default=0, editable=False
+    )
     education = models.CharField(_("学历"), max_length=20, choices=Education.choices)
     category = models.CharField(
         _("人员类别"), max_length=20, choices=Category.choices, default=Category.OTHER
@@ -480,7 +488,9 @@ class ImportBatch(models.Model):
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     original_name = models.CharField(_("文件名"), max_length=255)
-    file = models.FileField(_("原始文件"), upload_to=import_upload_to, max_length=200)
+    # Emptied ROSTER_FILE_RETENTION_DAYS after the batch is finished (trainees.retention).
+    file = models.FileField(_("原始文件"), upload_to=import_upload_to, max_length=200, blank=True)
+    file_deleted_at = models.DateTimeField(_("原始文件删除时间"), null=True, blank=True, editable=False)
     file_size = models.PositiveIntegerField(_("文件大小"), default=0)
     sha256 = models.CharField(_("文件摘要"), max_length=64, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PREVIEWED)

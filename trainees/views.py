@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -181,6 +182,8 @@ def member_import_history(request):
 def member_import_file(request, pk):
     """The original upload, for audit; scoped like the batch itself."""
     batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
+    if not batch.file:  # deleted after the retention period (trainees.retention)
+        raise Http404
     return serve_protected(request, batch.file, filename=batch.original_name)
 
 

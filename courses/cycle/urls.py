@@ -34,5 +34,7 @@ urlpatterns = [
     path("my/hours/", views.my_hours, name="my-hours"),
     path("feeds/member/<str:token>.ics", views.feed_member, name="feed-member"),
     path("feeds/township/<str:token>.ics", views.feed_township, name="feed-township"),
+    path("feeds/member/reset/", views.feed_member_reset, name="feed-member-reset"),
+    path("feeds/township/reset/", views.feed_township_reset, name="feed-township-reset"),
     path("heatmap/", views.heatmap, name="heatmap"),
 ]

@@ -9,17 +9,16 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from icalendar import Calendar, Event
 
 from core.periods import year_param
@@ -30,7 +29,7 @@ from trainees.exporting import export_grant
 from trainees.models import Branch, Member, Township
 from trainees.scoping import member_id_of, township_id_of
 
-from . import exports, selectors, services
+from . import exports, feeds, selectors, services
 from .forms import (
     AttendanceSheet,
     BranchHoursForm,
@@ -94,11 +93,10 @@ def session_list(request):
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    feed_url = None
+    feed = None
     if role_of(request.user) == Role.TOWNSHIP:
-        feed_url = request.build_absolute_uri(
-            reverse("courses:feed-township", args=[_feed_token("township", township_id_of(request.user))])
-        )
+        township = Township.objects.filter(pk=township_id_of(request.user)).first()
+        feed = feeds.subscription(request, "township", township) if township else None
     return render(
         request,
         "courses/cycle/session_list.html",
@@ -106,7 +104,7 @@ def session_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "feed_url": feed_url,
+            "feed": feed,
             "county_wide_read_only": role_of(request.user) == Role.TOWNSHIP,
         },
     )
@@ -580,13 +578,15 @@ def hours_branch(request):
 def my_schedule(request):
     year = timezone.localdate().year
     member = _my_member(request, hours_of_year=year)
-    feed_url = request.build_absolute_uri(
-        reverse("courses:feed-member", args=[_feed_token("member", member.pk)])
-    )
     return render(
         request,
         "courses/cycle/my_schedule.html",
-        {"member": member, "year": year, "feed_url": feed_url, **selectors.my_schedule(member, year)},
+        {
+            "member": member,
+            "year": year,
+            "feed": feeds.subscription(request, "member", member),
+            **selectors.my_schedule(member, year),
+        },
     )
 
 
@@ -604,18 +604,10 @@ def my_hours(request):
 # --- iCalendar feeds -----------------------------------------------------------------------------
 
 
-def _feed_token(kind: str, pk: int) -> str:
-    return signing.Signer(salt=f"courses.feed.{kind}").sign(str(pk))
+_feed_token = feeds.feed_token  # tests build links with it
 
 
-def _feed_pk(kind: str, token: str) -> int:
-    try:
-        return int(signing.Signer(salt=f"courses.feed.{kind}").unsign(token))
-    except (signing.BadSignature, ValueError):
-        raise Http404 from None
-
-
-def _calendar(name: str, sessions) -> HttpResponse:
+def _calendar(request, name: str, sessions) -> HttpResponse:
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     calendar = Calendar()
     calendar.add("prodid", "-//Ningjin County//Monthly Training Portal//ZH")
@@ -630,20 +622,34 @@ def _calendar(name: str, sessions) -> HttpResponse:
         event.add("dtend", session.ends_at.astimezone(tz))
         event.add("dtstamp", session.updated_at)
         event.add("location", session.venue or (session.township.party_school if session.township else ""))
-        event.add("status", "CANCELLED" if session.status == Session.Status.CANCELLED else "CONFIRMED")
+        event.add("status", _event_status(session))
         event.add("description", _("学时：%(hours)s") % {"hours": session.hours})
         calendar.add_component(event)
     calendar.add_missing_timezones()
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    body = calendar.to_ical()
+    # HEAD (calendar apps probe with it): the headers of the GET, no body.
+    response = HttpResponse(
+        b"" if request.method == "HEAD" else body, content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Length"] = str(len(body))
     response["Content-Disposition"] = 'inline; filename="sessions.ics"'
     return response
 
 
+def _event_status(session) -> str:
+    """CANCELLED, TENTATIVE for a member still on the waiting list, otherwise CONFIRMED."""
+    if session.status == Session.Status.CANCELLED:
+        return "CANCELLED"
+    if getattr(session, "my_enrollment_status", None) == Enrollment.Status.WAITLISTED:
+        return "TENTATIVE"
+    return "CONFIRMED"
+
+
 @login_not_required
-@require_GET
+@require_safe
 def feed_member(request, token):
     """A member's sessions for a phone calendar; the signed token in the URL is the secret."""
-    member = get_object_or_404(Member.objects.active(), pk=_feed_pk("member", token))
+    member = feeds.feed_owner("member", token, Member.objects.active())
     since = timezone.now() - datetime.timedelta(days=90)
     sessions = (
         Session.objects.filter(
@@ -652,16 +658,21 @@ def feed_member(request, token):
             starts_at__gte=since,
         )
         .exclude(status=Session.Status.DRAFT)
+        .annotate(
+            my_enrollment_status=Subquery(
+                Enrollment.objects.filter(session=OuterRef("pk"), member=member).values("status")[:1]
+            )
+        )
         .select_related("township")
         .order_by("starts_at")
     )
-    return _calendar(_("我的培训"), sessions)
+    return _calendar(request, _("我的培训"), sessions)
 
 
 @login_not_required
-@require_GET
+@require_safe
 def feed_township(request, token):
-    township = get_object_or_404(Township, pk=_feed_pk("township", token))
+    township = feeds.feed_owner("township", token, Township.objects.all())
     since = timezone.now() - datetime.timedelta(days=90)
     sessions = (
         Session.objects.filter(township=township, starts_at__gte=since)
@@ -669,7 +680,27 @@ def feed_township(request, token):
         .select_related("township")
         .order_by("starts_at")
     )
-    return _calendar(_("%(name)s培训安排") % {"name": township.name}, sessions)
+    return _calendar(request, _("%(name)s培训安排") % {"name": township.name}, sessions)
+
+
+def _feed_reset_page(request, kind: str, owner, back: str):
+    """GET: what a reset does and a confirm button; POST: the old link stops, a new one is shown."""
+    if request.method == "POST":
+        feeds.feed_reset(kind, owner)
+        messages.success(request, _("已重置日历订阅链接：旧链接已失效，请在日历中用新链接重新订阅。"))
+        return redirect(back)
+    return render(request, "courses/cycle/feed_reset.html", {"kind": kind, "back": reverse(back)})
+
+
+@role_required(Role.TRAINEE)
+def feed_member_reset(request):
+    return _feed_reset_page(request, "member", _my_member(request), "courses:my-schedule")
+
+
+@role_required(Role.TOWNSHIP)
+def feed_township_reset(request):
+    township = get_object_or_404(Township, pk=township_id_of(request.user))
+    return _feed_reset_page(request, "township", township, "courses:session-list")
 
 
 # --- the county's 131 heatmap --------------------------------------------------------------------

@@ -536,6 +536,13 @@ MATRIX: dict[str, dict] = {
     # Calendar feeds: no login, the signed token is the secret (a forged one is 404: test_cycle_feeds_access).
     "courses:feed-member": {"kwargs": _feed("member"), "get": everyone(200)},
     "courses:feed-township": {"kwargs": _feed("township"), "get": everyone(200)},
+    # Resetting a feed link: GET asks for confirmation, POST revokes the old link (the member's own,
+    # or a township admin's for their township's feed).
+    "courses:feed-member-reset": {"get": TRAINEE_ONLY, "post": {**TRAINEE_ONLY, "trainee": 302}},
+    "courses:feed-township-reset": {
+        "get": {**TRAINEE_ONLY, "trainee": 403, "township_a": 200, "township_b": 200},
+        "post": {**TRAINEE_ONLY, "trainee": 403, "township_a": 302, "township_b": 302},
+    },
     "courses:heatmap": {"get": STAFF_ONLY},
     "evaluations:instructor-ratings": {
         "kwargs": lambda cast: {"pk": _instructor_of_the_cast(cast)},

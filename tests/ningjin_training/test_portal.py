@@ -29,6 +29,20 @@ def test_healthz_reports_a_broker_that_is_down_without_failing(client, monkeypat
     assert payload["broker"].startswith("error")
 
 
+def test_healthz_names_a_cache_that_is_down_and_the_dashboard_still_answers(client, client_as, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    payload = client.get("/healthz").json()
+    assert payload["status"] == "degraded"
+    assert payload["cache"].startswith("error") and "cache" in payload["degraded"]
+    assert payload["database"] == "ok"
+    assert client_as("county").get(reverse("home")).status_code == 200
+
+
 def test_seed_demo_twice_creates_nothing_new(capsys):
     call_command("seed_demo", members=80)
     counts = [m.objects.count() for m in (Township, Branch, Member, MemberGroup, Profile)]

@@ -357,6 +357,8 @@ BUDGETS: dict[str, list[Budget]] = {
     "courses:my-hours": [Budget("trainee", 8)],
     "courses:feed-member": [Budget("trainee", 6, _member_feed)],
     "courses:feed-township": [Budget("trainee", 6, _township_feed)],
+    "courses:feed-member-reset": [Budget("trainee", 6)],
+    "courses:feed-township-reset": [Budget("township_a", 6)],
     "courses:heatmap": [Budget("county", 8), Budget("township_a", 8)],
     "evaluations:review-list": [Budget("county", 8)],
     "evaluations:review-create": [Budget("county", 8)],
