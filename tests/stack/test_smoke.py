@@ -106,7 +106,7 @@ class Browser:
 
     def sign_in(self, username, password=PASSWORD):
         token = self.csrf("/accounts/login/")
-        form = {"csrfmiddlewaretoken": token, "username": username, "password": password}
+        form = {"csrfmiddlewaretoken": token, "login": username, "password": password}
         return self.request("POST", "/accounts/login/", form)
 
 
@@ -204,7 +204,7 @@ def test_lockout_and_audit_see_the_client_address_not_nginx(stack):
     refused.request(
         "POST",
         "/accounts/login/",
-        {"csrfmiddlewaretoken": token, "username": "nobody-smoke", "password": "wrong-password-1"},
+        {"csrfmiddlewaretoken": token, "login": "nobody-smoke", "password": "wrong-password-1"},
         headers={"X-Forwarded-For": "203.0.113.7"},
     )
     lockout = portal_shell(
