@@ -32,6 +32,16 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         # Accounts come from the roster (members) or from county staff (staff): no self sign-up.
         return False
 
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # Right after the sign-in that asks a county or township admin to enrol, the password was
+        # just given: the enrolment page does not ask for it again.
+        from .middleware import ENROL_PENDING
+
+        request = self.request
+        if app == "allauth.mfa" and request is not None and request.session.get(ENROL_PENDING):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
     def get_client_ip(self, request) -> str:
         return client_ip(request) or "0.0.0.0"  # nosec B104 - a rate-limit key, not a bind address
 

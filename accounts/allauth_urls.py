@@ -8,10 +8,13 @@ from allauth.account import views as account_views
 from allauth.mfa.base import views as mfa_views
 from allauth.mfa.recovery_codes import views as recovery_views
 from allauth.mfa.totp import views as totp_views
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 urlpatterns = [
     path("login/", account_views.login, name="account_login"),
+    # allauth's pages link "account_logout": the same POST-only sign-out as "logout".
+    path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
     path("inactive/", account_views.account_inactive, name="account_inactive"),
     path("login/code/", account_views.request_login_code, name="account_request_login_code"),
     path("login/code/confirm/", account_views.confirm_login_code, name="account_confirm_login_code"),

@@ -84,10 +84,10 @@ MIDDLEWARE = [
     "audit.context.AuditContextMiddleware",
     "ningjin_training.middleware.AuditorReadOnlyMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    # allauth's login stages (code, second factor), then the portal's enrolment rule for staff.
+    # allauth's login stages (code, second factor); the portal's enrolment rule follows messages.
     "allauth.account.middleware.AccountMiddleware",
-    "accounts.middleware.SecondFactorEnrolmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SecondFactorEnrolmentMiddleware",
     "ningjin_training.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

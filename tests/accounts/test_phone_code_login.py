@@ -128,7 +128,7 @@ def test_five_wrong_tries_void_the_code(member):
     request_code(client)
     code = sent_code()
     wrong = "000000" if code != "000000" else "111111"
-    for attempt in range(4):
+    for _attempt in range(4):
         page = enter_code(client, wrong)
         assert page.status_code == 200
         assert "验证码不正确或已失效" in page.text
