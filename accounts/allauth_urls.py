@@ -21,6 +21,17 @@ urlpatterns = [
     path("password/change/", account_views.password_change, name="account_change_password"),
     path("password/set/", account_views.password_set, name="account_set_password"),
     path("reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
+    # Members hold no password: they confirm who they are with a fresh SMS code.
+    path(
+        "reauthenticate/code/",
+        account_views.request_reauthentication_code,
+        name="account_request_reauthentication_code",
+    ),
+    path(
+        "reauthenticate/code/confirm/",
+        account_views.confirm_reauthentication_code,
+        name="account_confirm_reauthentication_code",
+    ),
     # Second factor (allauth.mfa): authenticator app and recovery codes.
     path("2fa/", mfa_views.index, name="mfa_index"),
     path("2fa/authenticate/", mfa_views.authenticate, name="mfa_authenticate"),

@@ -350,6 +350,7 @@ ACCOUNT_FORMS = {
     "login": "accounts.forms.PortalLoginForm",
     "request_login_code": "accounts.forms.RequestPhoneCodeForm",
     "confirm_login_code": "accounts.forms.ConfirmPhoneCodeForm",
+    "confirm_reauthentication_code": "accounts.forms.ConfirmPhoneCodeForm",
 }
 # Codes per number (key) and per client address (ip): one a minute, ten a day, and
 # LOGIN_CODES_PER_IP_HOUR an hour from one address (a township office shares one NAT address).

@@ -344,6 +344,38 @@ MATRIX: dict[str, dict] = {
     "logout": {"get": signed_in(405), "post": everyone(LOGIN)},
     "set_language": {"get": everyone(302), "post": everyone(302)},
     "text-size": {"get": everyone(405), "post": everyone(302)},
+    # Sign-in (django-allauth, accounts/allauth_urls.py). Pages of a sign-in stage not under way
+    # (a code or authenticator step) send everyone back (302); so do those needing a fresh
+    # password (reauthentication) or a phone on file (the cast's staff have none).
+    "account_login": {"get": everyone(200)},
+    "account_logout": {"get": signed_in(405), "post": everyone(LOGIN)},
+    "account_inactive": {"get": everyone(200)},
+    "account_request_login_code": {"get": everyone(200)},
+    "account_confirm_login_code": {"get": signed_in(302)},
+    "account_change_password": {"get": signed_in(200)},
+    "account_set_password": {"get": signed_in(302)},  # every cast login has a password: to "change"
+    "account_reauthenticate": {"get": signed_in(200)},
+    "account_request_reauthentication_code": {"get": {**signed_in(302), "trainee": 200}},
+    "account_confirm_reauthentication_code": {"get": signed_in(302)},
+    "mfa_index": {"get": signed_in(200)},
+    "mfa_authenticate": {"get": signed_in(302)},
+    "mfa_reauthenticate": {"get": signed_in(302)},
+    "mfa_activate_totp": {"get": signed_in(302)},  # asks for the password again first
+    "mfa_deactivate_totp": {"get": signed_in(404)},  # none enrolled
+    "mfa_view_recovery_codes": {"get": signed_in(404)},
+    "mfa_generate_recovery_codes": {"get": signed_in(302)},
+    "mfa_download_recovery_codes": {"get": signed_in(404)},
+    # Staff actions on sign-in (accounts/urls.py).
+    "accounts:release-phone": {
+        "kwargs": _member_a,
+        "get": signed_in(405),
+        "post": TOWNSHIP_A_WRITE,
+    },
+    "accounts:reset-second-factor": {
+        "kwargs": lambda cast: {"pk": cast.users["instructor"].pk},
+        "get": signed_in(405),
+        "post": {**COUNTY_ONLY, "county": 302},
+    },
     # The audit trail is the security auditor's alone (三员分立): county staff no longer read it.
     "audit-log": {"get": {**COUNTY_ONLY, "county": 403}},
     "audit-export": {"get": {**COUNTY_ONLY, "county": 403}},
@@ -694,6 +726,26 @@ DUTY_STATUSES: dict[str, dict] = {
     "login": {"get": duties(200)},
     "logout": {"post": duties(LOGIN)},
     "set_language": {"get": duties(302), "post": duties(302)},
+    "account_login": {"get": duties(200)},
+    "account_logout": {"post": duties(LOGIN)},
+    "account_inactive": {"get": duties(200)},
+    "account_request_login_code": {"get": duties(200)},
+    "account_confirm_login_code": {"get": duties(302)},
+    "account_change_password": {"get": duties(200)},
+    "account_set_password": {"get": duties(302)},
+    "account_reauthenticate": {"get": duties(200)},
+    "account_request_reauthentication_code": {"get": duties(302)},
+    "account_confirm_reauthentication_code": {"get": duties(302)},
+    "mfa_index": {"get": duties(200)},
+    "mfa_authenticate": {"get": duties(302)},
+    "mfa_reauthenticate": {"get": duties(302)},
+    "mfa_activate_totp": {"get": duties(302)},
+    "mfa_deactivate_totp": {"get": duties(404)},
+    "mfa_view_recovery_codes": {"get": duties(404)},
+    "mfa_generate_recovery_codes": {"get": duties(302)},
+    "mfa_download_recovery_codes": {"get": duties(404)},
+    # The security administrator resets second factors beside county staff.
+    "accounts:reset-second-factor": {"post": {**duties(403), "secadmin": 302}},
     "text-size": {"post": duties(302, auditor=403)},
     "audit-log": {"get": duties(403, auditor=200)},
     "audit-export": {"get": duties(403, auditor=200)},
