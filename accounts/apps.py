@@ -9,4 +9,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号与登录")
 
     def ready(self) -> None:
+        from audit import recording as audit
+
         from . import middleware  # noqa: F401  (connects the enrolment check to allauth's user_logged_in)
+        from .models import StaffPhone
+
+        audit.register(StaffPhone)  # the phone is masked in the audit rows

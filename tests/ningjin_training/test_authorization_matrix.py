@@ -365,7 +365,9 @@ MATRIX: dict[str, dict] = {
     "mfa_view_recovery_codes": {"get": signed_in(404)},
     "mfa_generate_recovery_codes": {"get": signed_in(302)},
     "mfa_download_recovery_codes": {"get": signed_in(404)},
-    # Staff actions on sign-in (accounts/urls.py).
+    # Staff actions on sign-in (accounts/urls.py); a forgotten staff password is reset by SMS code.
+    "accounts:password-reset": {"get": everyone(200)},
+    "accounts:password-reset-confirm": {"get": everyone(200)},
     "accounts:release-phone": {
         "kwargs": _member_a,
         "get": signed_in(405),
@@ -744,6 +746,8 @@ DUTY_STATUSES: dict[str, dict] = {
     "mfa_view_recovery_codes": {"get": duties(404)},
     "mfa_generate_recovery_codes": {"get": duties(302)},
     "mfa_download_recovery_codes": {"get": duties(404)},
+    "accounts:password-reset": {"get": duties(200)},
+    "accounts:password-reset-confirm": {"get": duties(200)},
     # The security administrator resets second factors beside county staff.
     "accounts:reset-second-factor": {"post": {**duties(403), "secadmin": 302}},
     "text-size": {"post": duties(302, auditor=403)},
