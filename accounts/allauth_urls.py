@@ -11,6 +11,8 @@ from allauth.mfa.totp import views as totp_views
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .forms import MaskedReauthenticationCodeForm
+
 urlpatterns = [
     path("login/", account_views.login, name="account_login"),
     # allauth's pages link "account_logout": the same POST-only sign-out as "logout".
@@ -24,7 +26,7 @@ urlpatterns = [
     # Members hold no password: they confirm who they are with a fresh SMS code.
     path(
         "reauthenticate/code/",
-        account_views.request_reauthentication_code,
+        account_views.RequestReauthenticationCodeView.as_view(form_class=MaskedReauthenticationCodeForm),
         name="account_request_reauthentication_code",
     ),
     path(

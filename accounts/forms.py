@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from allauth.account.adapter import get_adapter
-from allauth.account.forms import ConfirmLoginCodeForm, LoginForm, RequestLoginCodeForm
+from allauth.account.forms import (
+    ConfirmLoginCodeForm,
+    LoginForm,
+    RequestLoginCodeForm,
+    RequestReauthenticationCodeForm,
+)
 from allauth.core import context, ratelimit
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from core.personal_data import mask_phone
 
 from . import codes, members
 
@@ -118,3 +125,17 @@ class ConfirmPhoneCodeForm(ConfirmLoginCodeForm):
         if not codes.matches(code, self.expected_code):
             raise get_adapter().validation_error("incorrect_code")
         return code
+
+
+class MaskedReauthenticationCodeForm(RequestReauthenticationCodeForm):
+    """Confirming who you are by a fresh code: the number is shown masked (138****5678)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["recipient"]
+        self._recipients = [value for value, _label in field.choices]
+        field.choices = [(str(i), mask_phone(value)) for i, value in enumerate(self._recipients)]
+        field.label = _("接收验证码的手机号")
+
+    def clean_recipient(self) -> str:
+        return self._recipients[int(self.cleaned_data["recipient"])]

@@ -270,3 +270,20 @@ def test_remember_me_keeps_the_member_signed_in_on_their_phone(member):
     assert client.cookies["sessionid"]["max-age"]
     with time_machine.travel(datetime.timedelta(days=6)):
         assert signed_in(client)
+
+
+def test_a_member_confirms_who_they_are_with_a_fresh_code_shown_masked(member):
+    start = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
+    client = Client()
+    with time_machine.travel(start, tick=False):
+        request_code(client)
+        enter_code(client, sent_code())
+    with time_machine.travel(start + datetime.timedelta(minutes=2), tick=False):
+        page = client.get(reverse("account_request_reauthentication_code"))
+        assert "139****5678" in page.text and PHONE not in page.text
+        response = client.post(reverse("account_request_reauthentication_code"), {"recipient": "0"})
+        assert response["Location"].startswith(reverse("account_confirm_reauthentication_code"))
+        assert len(MemorySmsBackend.outbox) == 2
+        done = client.post(reverse("account_confirm_reauthentication_code"), {"code": sent_code()})
+        assert done.status_code == 302
+        assert not done["Location"].startswith(reverse("account_confirm_reauthentication_code"))
