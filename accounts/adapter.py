@@ -32,6 +32,16 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         # Accounts come from the roster (members) or from county staff (staff): no self sign-up.
         return False
 
+    def pre_login(self, request, user, **kwargs):
+        if not members.member_may_sign_in(user):
+            # A member who has left (or is suspended) signs in by no path, password included.
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            log.info("sign-in refused, member not active: user_id=%s", user.pk)
+            return self.respond_user_inactive(request, user)
+        return super().pre_login(request, user, **kwargs)
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         # Right after the sign-in that asks a county or township admin to enrol, the password was
         # just given: the enrolment page does not ask for it again.

@@ -78,6 +78,15 @@ def _create_member_login(member: Member):
     return user
 
 
+def member_may_sign_in(user) -> bool:
+    """False for a login linked to a member who has left or is suspended (any sign-in path)."""
+    try:
+        member = user.member
+    except Member.DoesNotExist:
+        return True
+    return member.is_active and member.status != Member.Status.SUSPENDED
+
+
 def phone_of(user) -> str | None:
     """The number a login signs in with: a member's roster number, or a staff login's phone."""
     try:

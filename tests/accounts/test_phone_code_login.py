@@ -287,3 +287,19 @@ def test_a_member_confirms_who_they_are_with_a_fresh_code_shown_masked(member):
         done = client.post(reverse("account_confirm_reauthentication_code"), {"code": sent_code()})
         assert done.status_code == 302
         assert not done["Location"].startswith(reverse("account_confirm_reauthentication_code"))
+
+
+def test_a_member_who_left_cannot_sign_in_with_a_password_either(member):
+    client = Client()
+    request_code(client)
+    enter_code(client, sent_code())
+    member.refresh_from_db()
+    member.user.set_password("Xinmima2026ok")
+    member.user.save()
+    Member.objects.filter(pk=member.pk).update(is_active=False)
+    other = Client()
+    response = other.post(
+        reverse("login"), {"login": member.user.username, "password": "Xinmima2026ok"}, follow=True
+    )
+    assert "不能登录" in response.text
+    assert not signed_in(other)
