@@ -30,6 +30,8 @@ def axes_username(request, credentials: dict | None = None) -> str | None:
     field = get_user_model().USERNAME_FIELD
     source = credentials if credentials else getattr(request, "POST", {})
     username = source.get(field)
+    if username is None and not credentials:
+        username = source.get("login")  # the sign-in form (allauth) names its field "login"
     if username is None:
         return None
     return mask_personal_username(str(username)[: get_user_model()._meta.get_field(field).max_length])

@@ -68,6 +68,7 @@ class SessionLifetimeMiddleware:
 
     AUTH_AT = "_portal_auth_at"
     SEEN_AT = "_portal_seen_at"
+    BROWSER_SESSION = "_portal_browser_session"  # set by the sign-in forms (accounts.forms)
     # Write the "last seen" stamp at most once a minute, not on every request.
     SEEN_RESOLUTION = 60
 
@@ -130,7 +131,11 @@ class SessionLifetimeMiddleware:
         idle, absolute = cls.limits_for(user)
         session[cls.AUTH_AT] = auth_at
         session[cls.SEEN_AT] = now
-        session.set_expiry(int(min(idle, absolute - (now - auth_at))) + 1)
+        if session.get(cls.BROWSER_SESSION):
+            # Signed in without "记住我": the cookie goes when the browser closes (limits still apply).
+            session.set_expiry(0)
+        else:
+            session.set_expiry(int(min(idle, absolute - (now - auth_at))) + 1)
 
 
 class AuditorReadOnlyMiddleware:

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "audit",
     "ningjin_training",
     "accounts",
@@ -81,7 +84,10 @@ MIDDLEWARE = [
     "audit.context.AuditContextMiddleware",
     "ningjin_training.middleware.AuditorReadOnlyMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # allauth's login stages (code, second factor); the portal's enrolment rule follows messages.
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SecondFactorEnrolmentMiddleware",
     "ningjin_training.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -329,6 +335,8 @@ CONTENT_SECURITY_POLICY = {
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "trainees.backends.PortalModelBackend",
+    # allauth's backend signs members in by phone (code or password); usernames go to the one above.
+    "allauth.account.auth_backends.AuthenticationBackend",
     # Sessions signed in before PortalModelBackend name Django's own backend; listed so they stay
     # valid until they expire (30 days at most: SESSION_LIMITS_*). Remove after 2027-01-31.
     "django.contrib.auth.backends.ModelBackend",
@@ -349,6 +357,45 @@ AXES_USERNAME_CALLABLE = "ningjin_training.login_protection.axes_username"
 # reverse proxy set TRUSTED_PROXY_COUNT to the number of proxies in front.
 AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# ---- Sign-in (django-allauth, accounts app; README "Signing in") -------------------
+# Staff sign in with username + password (+ an authenticator code for county and township
+# admins); members with their mobile number + a 6-digit SMS code (or a password they set).
+ACCOUNT_ADAPTER = "accounts.adapter.PortalAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "phone"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "phone", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_PHONE_VERIFICATION_ENABLED = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = None  # the member chooses ("记住我")
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = env.int("LOGIN_CODE_TIMEOUT", default=5 * 60)  # a code lives 5 minutes
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 5  # wrong tries per code, then it is void
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.PortalLoginForm",
+    "request_login_code": "accounts.forms.RequestPhoneCodeForm",
+    "confirm_login_code": "accounts.forms.ConfirmPhoneCodeForm",
+    "confirm_reauthentication_code": "accounts.forms.ConfirmPhoneCodeForm",
+}
+# Codes per number (key) and per client address (ip): one a minute, ten a day, and
+# LOGIN_CODES_PER_IP_HOUR an hour from one address (a township office shares one NAT address).
+LOGIN_CODES_PER_IP_HOUR = env.int("LOGIN_CODES_PER_IP_HOUR", default=30)
+ACCOUNT_RATE_LIMITS = {
+    "request_login_code": f"1/60s/key,10/1d/key,{LOGIN_CODES_PER_IP_HOUR}/1h/ip",
+    # Wrong passwords are django-axes' business (per username and per username+address).
+    "login_failed": None,
+    "login": "60/m/ip",
+}
+# Roles that must enrol an authenticator at first sign-in (accounts.mfa_policy).
+MFA_REQUIRED_ROLES = ["county", "township"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "宁津县月训工程平台"
+MFA_RECOVERY_CODE_COUNT = 10
+# DEMO ONLY: these demo staff logins skip the authenticator enrolment — honoured only while
+# DEBUG is on (the embedded development setup), never in production (accounts.mfa_policy).
+MFA_DEMO_SKIP_USERNAMES = env.list("MFA_DEMO_SKIP_USERNAMES", default=["county", "township1", "township2"])
 
 # Idle timeout and absolute lifetime per role (ningjin_training.middleware.SessionLifetimeMiddleware).
 SESSION_LIMITS_STAFF = {"idle": datetime.timedelta(minutes=30), "absolute": datetime.timedelta(hours=12)}

@@ -95,7 +95,7 @@ def page_for(browser, live_server, demo):
         page = context.new_page()
         page.set_default_timeout(15000)
         page.goto("/accounts/login/")
-        page.fill("#login-form [name=username]", username)
+        page.fill("#login-form [name=login]", username)
         page.fill("#login-form [name=password]", DEMO_PASSWORD)
         page.click("#login-form button[type=submit]")
         page.wait_for_load_state()

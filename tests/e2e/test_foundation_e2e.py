@@ -24,10 +24,10 @@ def test_a_wrong_password_is_refused_in_chinese(browser, live_server, demo):
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     page.goto(live_server.url + "/accounts/login/")
-    page.fill("#login-form [name=username]", "county")
+    page.fill("#login-form [name=login]", "county")
     page.fill("#login-form [name=password]", "wrong-password-1")
     page.click("#login-form button[type=submit]")
-    expect(page.locator("#login-form")).to_contain_text("请输入一个正确的用户名和密码")
+    expect(page.locator("#login-form")).to_contain_text("用户名或密码不正确")
     context.close()
 
 

@@ -71,7 +71,7 @@ def test_the_lockout_page_is_chinese_and_accessible(browser, live_server, demo):
     page = context.new_page()
     for _ in range(5):
         page.goto(live_server.url + "/accounts/login/")
-        page.fill("#login-form [name=username]", "township2")
+        page.fill("#login-form [name=login]", "township2")
         page.fill("#login-form [name=password]", "wrong-password-1")
         page.click("#login-form button[type=submit]")
         page.wait_for_load_state()

@@ -73,7 +73,7 @@ def test_fuzzed_member_edit_never_errors(cast, client_as, overrides):
 def test_fuzzed_login_never_errors(client, username, password, extra):
     # Each example starts unlocked: this fuzzes the form, the lockout has its own tests.
     AccessAttempt.objects.all().delete()
-    response = client.post(reverse("login"), {**extra, "username": username, "password": password})
+    response = client.post(reverse("login"), {**extra, "login": username, "password": password})
     assert response.status_code in ACCEPTABLE
 
 

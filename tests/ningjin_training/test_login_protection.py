@@ -25,13 +25,13 @@ def fail_login(client, username, times=1, ip="10.0.0.1"):
     response = None
     for _ in range(times):
         response = client.post(
-            reverse("login"), {"username": username, "password": "wrong-password-1"}, REMOTE_ADDR=ip
+            reverse("login"), {"login": username, "password": "wrong-password-1"}, REMOTE_ADDR=ip
         )
     return response
 
 
 def login(client, username, ip="10.0.0.1"):
-    return client.post(reverse("login"), {"username": username, "password": PASSWORD}, REMOTE_ADDR=ip)
+    return client.post(reverse("login"), {"login": username, "password": PASSWORD}, REMOTE_ADDR=ip)
 
 
 def test_five_failures_lock_the_username_for_thirty_minutes(cast, client):

@@ -118,8 +118,8 @@ def test_no_log_record_carries_an_id_or_phone_number(cast, client, client_as, ca
     admin.post(reverse("trainees:member-reveal", args=[member.pk]))
     admin.post(reverse("logout"))
     # Someone types their ID number as the username, and a password.
-    client.post(reverse("login"), {"username": id_number, "password": "Secret-pass-123"})
-    client.post(reverse("login"), {"username": "township_a", "password": "Test-password-2026"})
+    client.post(reverse("login"), {"login": id_number, "password": "Secret-pass-123"})
+    client.post(reverse("login"), {"login": "township_a", "password": "Test-password-2026"})
 
     assert caplog.records, "expected some log lines from the login machinery"
     text = "\n".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)

@@ -409,6 +409,34 @@ BUDGETS: dict[str, list[Budget]] = {
 }
 
 NOT_PAGES = {
+    # Sign-in (accounts, django-allauth): forms about the signed-in login alone, no lists.
+    **dict.fromkeys(
+        [
+            "account_login",
+            "account_logout",
+            "account_inactive",
+            "account_request_login_code",
+            "account_confirm_login_code",
+            "account_change_password",
+            "account_set_password",
+            "account_reauthenticate",
+            "account_request_reauthentication_code",
+            "account_confirm_reauthentication_code",
+            "accounts:password-reset",
+            "accounts:password-reset-confirm",
+            "mfa_index",
+            "mfa_authenticate",
+            "mfa_reauthenticate",
+            "mfa_activate_totp",
+            "mfa_deactivate_totp",
+            "mfa_view_recovery_codes",
+            "mfa_generate_recovery_codes",
+            "mfa_download_recovery_codes",
+        ],
+        "a sign-in or second-factor form about one login, no list (tests/accounts)",
+    ),
+    "accounts:release-phone": "a POST that changes one member and redirects",
+    "accounts:reset-second-factor": "a POST that changes one login and redirects",
     "audit-export": "a streamed download of the whole audit chain: one query per 2,000 rows (tests/ningjin_training/test_duties.py)",
     "healthz": "health check, three fixed queries",
     "login": "Django's login form, no data",

@@ -18,11 +18,11 @@ def shown(client, **params):
 
 def test_sign_ins_and_failures_are_audited_with_the_address_and_filtered_by_the_auditor(cast, client_as):
     Client().post(
-        reverse("login"), {"username": "township_a", "password": "wrong-password-1"}, REMOTE_ADDR="192.0.2.7"
+        reverse("login"), {"login": "township_a", "password": "wrong-password-1"}, REMOTE_ADDR="192.0.2.7"
     )
     Client().post(
         reverse("login"),
-        {"username": "township_a", "password": "Test-password-2026"},
+        {"login": "township_a", "password": "Test-password-2026"},
         REMOTE_ADDR="192.0.2.8",
     )
     auditor = client_as("auditor")

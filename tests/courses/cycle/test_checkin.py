@@ -120,7 +120,7 @@ def test_the_deep_link_survives_the_login_redirect_and_lands_back_on_the_check_i
     response = client.get(url)
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
-    login = client.post(response.url, {"username": "trainee", "password": "Test-password-2026", "next": url})
+    login = client.post(response.url, {"login": "trainee", "password": "Test-password-2026", "next": url})
     assert login.status_code == 302 and login.url == url
     page = client.get(login.url)
     assert page.status_code == 200 and "确认签到" in page.content.decode()
