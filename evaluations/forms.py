@@ -346,16 +346,40 @@ class PlanItemForm(forms.ModelForm):
         return self.cleaned_data["month"].replace(day=1)
 
 
+# The five points of every rating, each with its word: nothing preselected, no blank choice.
+RATING_WORDS = [
+    (1, _("很不满意")),
+    (2, _("不满意")),
+    (3, _("一般")),
+    (4, _("满意")),
+    (5, _("很满意")),
+]
+
+
+class RatingField(forms.TypedChoiceField):
+    """A required 1–5 rating shown as five large buttons (templates/partials/rating_field.html)."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, *, label, **kwargs):
+        kwargs.setdefault("error_messages", {"required": _("请选择一个评分（1 很不满意 … 5 很满意）。")})
+        super().__init__(label=label, choices=RATING_WORDS, coerce=int, empty_value=None, **kwargs)
+
+
 class FeedbackForm(forms.ModelForm):
+    content = RatingField(label=_("内容评分"))
+    instructor = RatingField(label=_("授课评分"))
+    usefulness = RatingField(label=_("实用性评分"))
+
+    rating_fields = ("content", "instructor", "usefulness")
+
     class Meta:
         model = SessionFeedback
         fields = ["content", "instructor", "usefulness", "comment"]
-        widgets = {
-            "content": forms.RadioSelect,
-            "instructor": forms.RadioSelect,
-            "usefulness": forms.RadioSelect,
-            "comment": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {"comment": forms.Textarea(attrs={"rows": 3})}
+
+    def ratings(self):
+        return [self[name] for name in self.rating_fields]
 
 
 class PracticeTaskForm(forms.ModelForm):
