@@ -291,10 +291,30 @@ def session_checkin(request, pk):
     if not services.checkin_code_names(session=session, token=token):
         if not Session.objects.visible_to(request.user).filter(pk=pk).exists():
             raise Http404
-    refusal, attendance = None, None
+    refusal, attendance, already = None, None, None
     member = None
     if role_of(request.user) == Role.TRAINEE and member_id_of(request.user):
         member = Member.objects.select_related("branch").get(pk=member_id_of(request.user))
+        already = Attendance.objects.filter(
+            session=session, member=member, status__in=(Attendance.Status.PRESENT, Attendance.Status.LATE)
+        ).first()
+    if request.method == "GET" and already is not None:
+        # A link used once already (or the button pressed again): say so, nothing to confirm.
+        return render(request, "courses/cycle/checkin.html", {"session": session, "already": already})
+    if request.method == "GET" and not token:
+        # The member's own button: no code yet, so the page scans the projected QR (camera), or
+        # explains how to scan it with the phone's camera app. Window and audience are told first.
+        try:
+            services.checkin_window_check(session, timezone.now())
+            if member is None:
+                raise services.CheckInRefused(_("只有关联了党员信息的学员账号可以签到。"))
+        except services.CheckInRefused as error:
+            refusal = error.message
+        return render(
+            request,
+            "courses/cycle/checkin.html",
+            {"session": session, "scan": refusal is None, "refusal": refusal},
+        )
     try:
         if request.method == "POST":
             attendance = services.attendance_check_in(
