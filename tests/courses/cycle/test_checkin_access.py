@@ -122,7 +122,9 @@ def test_without_a_code_a_closed_window_is_told_instead_of_the_camera(client_as,
 
 
 @pytest.mark.parametrize("with_code", [True, False])
-def test_an_already_used_link_says_checked_in_on_get_with_no_confirm_button(client_as, cast, session, with_code):
+def test_an_already_used_link_says_checked_in_on_get_with_no_confirm_button(
+    client_as, cast, session, with_code
+):
     client = client_as("trainee")
     code = checkin_token(session)
     assert client.post(_url(session), {"code": code}).status_code == 200
