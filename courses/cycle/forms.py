@@ -30,7 +30,7 @@ from trainees.forms import ModelMultipleIdChoiceField
 from trainees.models import Branch, Member, MemberGroup, Township
 from trainees.scoping import township_id_of
 
-from .services import AttendanceRow
+from .services import AttendanceRow, is_scanned
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -216,10 +216,12 @@ class AttendanceRowForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
     version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    override_scan = forms.BooleanField(label=_("覆盖扫码签到"), required=False)
 
     def __init__(self, *args, member: Member, current: Attendance | None, editable: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.member, self.current = member, current
+        self.scanned = is_scanned(current)
         if not editable:
             self.fields["status"].widget.attrs["disabled"] = True
         self.fields["status"].error_messages["invalid_choice"] = _("%(name)s：出勤情况无效。") % {
@@ -234,6 +236,30 @@ class AttendanceRowForm(forms.Form):
         data = super().clean()
         if data.get("status") == Attendance.Status.EXCUSED and not data.get("reason"):
             self.add_error("reason", _("%(name)s：请假须填写事由。") % {"name": self.member.name})
+        status = data.get("status")
+        seen = data.get("version") == getattr(self.current, "version", None)  # else stale: refused later
+        if (
+            self.scanned
+            and seen
+            and status
+            and status != self.current.status
+            and not data.get("override_scan")
+        ):
+            # A member's own scan is never replaced by a sheet without the staff saying so.
+            self.add_error(
+                "status",
+                _(
+                    "%(name)s 已于 %(time)s 扫码签到（%(status)s）。确需改为“%(new)s”，请勾选本行的“覆盖扫码签到”。"
+                )
+                % {
+                    "name": self.member.name,
+                    "time": timezone.localtime(self.current.checked_in_at).strftime("%H:%M")
+                    if self.current.checked_in_at
+                    else "—",
+                    "status": self.current.get_status_display(),
+                    "new": dict(Attendance.Status.choices).get(status, status),
+                },
+            )
         return data
 
     def row(self) -> AttendanceRow:
@@ -243,6 +269,7 @@ class AttendanceRowForm(forms.Form):
             status=status,
             leave_reason=self.cleaned_data["reason"] if status == Attendance.Status.EXCUSED else "",
             version=self.cleaned_data["version"],
+            override_scan=bool(self.cleaned_data.get("override_scan")),
         )
 
 
@@ -308,9 +335,14 @@ class BaseAttendanceSheet(forms.BaseFormSet):
         """The validated rows, for :func:`services.attendance_bulk_save`."""
         return [form.row() for form in self.forms]
 
-    def errors_by_row(self) -> list[str]:
+    def errors_by_row(self) -> list[dict]:
         """Every row's messages, for the summary above the sheet (each also shows on its row)."""
-        return [error for form in self.forms for errors in form.errors.values() for error in errors]
+        return [
+            {"member_id": form.member.pk, "message": error}
+            for form in self.forms
+            for errors in form.errors.values()
+            for error in errors
+        ]
 
 
 # The size comes from the session, not the browser; the caps only keep Django's "too many forms"
