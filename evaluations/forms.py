@@ -75,6 +75,17 @@ class MultipleFileField(forms.FileField):
         return [single(f, initial) for f in files]
 
 
+class TownshipCheckboxes(forms.CheckboxSelectMultiple):
+    """Township tick boxes that carry their 片区 (data-district), for static/js/review_form.js."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None and instance.district_id:
+            option["attrs"]["data-district"] = str(instance.district_id)
+        return option
+
+
 class QuarterlyReviewForm(forms.ModelForm):
     class Meta:
         model = QuarterlyReview
@@ -92,7 +103,7 @@ class QuarterlyReviewForm(forms.ModelForm):
         field_classes = {"townships": ModelMultipleIdChoiceField}
         widgets = {
             "held_on": DateInput(),
-            "townships": forms.CheckboxSelectMultiple,
+            "townships": TownshipCheckboxes,
             "agenda": forms.Textarea(attrs={"rows": 3}),
             "minutes": forms.Textarea(attrs={"rows": 4}),
             "difficulties": forms.Textarea(attrs={"rows": 4}),
@@ -102,7 +113,10 @@ class QuarterlyReviewForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = District.objects.all()
         self.fields["townships"].queryset = Township.objects.select_related("district").order_by("code")
-        self.fields["townships"].label_from_instance = lambda t: f"{t.name}（{t.district.name}）"
+        self.fields["townships"].label_from_instance = lambda t: (
+            f"{t.name}（{t.district.name}）" if t.district_id else t.name
+        )
+        self.fields["townships"].help_text = _("选择片区后会自动勾选该片区的乡镇，可再调整。")
 
     def clean(self):
         data = super().clean()

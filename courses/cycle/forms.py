@@ -79,6 +79,9 @@ class SessionForm(forms.ModelForm):
             "starts_at": DateTimeLocalInput(),
             "ends_at": DateTimeLocalInput(),
             "audience_groups": forms.CheckboxSelectMultiple,
+            # Tick boxes, not a <select multiple> that needs Ctrl-click (long lists scroll: portal.css).
+            "instructors": forms.CheckboxSelectMultiple,
+            "audience_branches": forms.CheckboxSelectMultiple,
         }
         help_texts = {
             "title": _("选择课程时可留空，自动使用课程名称。"),
@@ -104,7 +107,6 @@ class SessionForm(forms.ModelForm):
         else:
             del self.fields["township"]
         self.fields["audience_branches"].queryset = branches.order_by("township__code", "name")
-        self.fields["audience_branches"].widget.attrs["size"] = 8
 
     def clean(self):
         data = super().clean()
@@ -184,6 +186,7 @@ class LessonPreparationForm(forms.ModelForm):
         fields = ["date", "participants", "notes", "instructors"]
         field_classes = {"instructors": ModelMultipleIdChoiceField}
         widgets = {
+            "instructors": forms.CheckboxSelectMultiple,
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "participants": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),

@@ -502,6 +502,11 @@ MATRIX: dict[str, dict] = {
     "courses:feed-member": {"kwargs": _feed("member"), "get": everyone(200)},
     "courses:feed-township": {"kwargs": _feed("township"), "get": everyone(200)},
     "courses:heatmap": {"get": STAFF_ONLY},
+    # The instructor's own ratings page (no pk): instructors only; without an instructor record it says so.
+    "evaluations:my-ratings": {
+        "kwargs": lambda cast: (_instructor_of_the_cast(cast), {})[1],
+        "get": {**COUNTY_ONLY, "county": 403, "instructor": 200},
+    },
     "evaluations:instructor-ratings": {
         "kwargs": lambda cast: {"pk": _instructor_of_the_cast(cast)},
         "get": {**COUNTY_ONLY, "instructor": 200},
