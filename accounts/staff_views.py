@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -111,7 +112,12 @@ def staff_edit(request, pk):
     return render(
         request,
         "accounts/staff/form.html",
-        {"form": form, "account": account, "profile": account.portal_profile},
+        {
+            "form": form,
+            "account": account,
+            "profile": account.portal_profile,
+            "has_second_factor": Authenticator.objects.filter(user=account).exists(),
+        },
     )
 
 

@@ -167,7 +167,10 @@ class StageChangeForm(forms.Form):
         label=_("参加人员"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     instructors = ModelMultipleIdChoiceField(
-        label=_("参与师资"), queryset=Instructor.objects.none(), required=False
+        label=_("参与师资"),
+        queryset=Instructor.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     notes = forms.CharField(
         label=_("记录或原因"),

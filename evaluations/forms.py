@@ -75,6 +75,17 @@ class MultipleFileField(forms.FileField):
         return [single(f, initial) for f in files]
 
 
+class TownshipCheckboxes(forms.CheckboxSelectMultiple):
+    """Township tick boxes that carry their 片区 (data-district), for static/js/review_form.js."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None and instance.district_id:
+            option["attrs"]["data-district"] = str(instance.district_id)
+        return option
+
+
 class QuarterlyReviewForm(forms.ModelForm):
     class Meta:
         model = QuarterlyReview
@@ -92,7 +103,7 @@ class QuarterlyReviewForm(forms.ModelForm):
         field_classes = {"townships": ModelMultipleIdChoiceField}
         widgets = {
             "held_on": DateInput(),
-            "townships": forms.CheckboxSelectMultiple,
+            "townships": TownshipCheckboxes,
             "agenda": forms.Textarea(attrs={"rows": 3}),
             "minutes": forms.Textarea(attrs={"rows": 4}),
             "difficulties": forms.Textarea(attrs={"rows": 4}),
@@ -102,7 +113,10 @@ class QuarterlyReviewForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = District.objects.all()
         self.fields["townships"].queryset = Township.objects.select_related("district").order_by("code")
-        self.fields["townships"].label_from_instance = lambda t: f"{t.name}（{t.district.name}）"
+        self.fields["townships"].label_from_instance = lambda t: (
+            f"{t.name}（{t.district.name}）" if t.district_id else t.name
+        )
+        self.fields["townships"].help_text = _("选择片区后会自动勾选该片区的乡镇，可再调整。")
 
     def clean(self):
         data = super().clean()
@@ -346,16 +360,40 @@ class PlanItemForm(forms.ModelForm):
         return self.cleaned_data["month"].replace(day=1)
 
 
+# The five points of every rating, each with its word: nothing preselected, no blank choice.
+RATING_WORDS = [
+    (1, _("很不满意")),
+    (2, _("不满意")),
+    (3, _("一般")),
+    (4, _("满意")),
+    (5, _("很满意")),
+]
+
+
+class RatingField(forms.TypedChoiceField):
+    """A required 1–5 rating shown as five large buttons (templates/partials/rating_field.html)."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, *, label, **kwargs):
+        kwargs.setdefault("error_messages", {"required": _("请选择一个评分（1 很不满意 … 5 很满意）。")})
+        super().__init__(label=label, choices=RATING_WORDS, coerce=int, empty_value=None, **kwargs)
+
+
 class FeedbackForm(forms.ModelForm):
+    content = RatingField(label=_("内容评分"))
+    instructor = RatingField(label=_("授课评分"))
+    usefulness = RatingField(label=_("实用性评分"))
+
+    rating_fields = ("content", "instructor", "usefulness")
+
     class Meta:
         model = SessionFeedback
         fields = ["content", "instructor", "usefulness", "comment"]
-        widgets = {
-            "content": forms.RadioSelect,
-            "instructor": forms.RadioSelect,
-            "usefulness": forms.RadioSelect,
-            "comment": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {"comment": forms.Textarea(attrs={"rows": 3})}
+
+    def ratings(self):
+        return [self[name] for name in self.rating_fields]
 
 
 class PracticeTaskForm(forms.ModelForm):

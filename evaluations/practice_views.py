@@ -96,6 +96,19 @@ def feedback_summary(request):
     )
 
 
+@role_required(Role.INSTRUCTOR)
+def my_ratings(request):
+    """The instructor's own anonymous averages (the 我的评价 link), without knowing their pk."""
+    instructor = Instructor.objects.filter(user_id=request.user.pk).first()
+    if instructor is None:
+        return render(request, "evaluations/instructor_ratings.html", {"instructor": None, "mine": True})
+    return render(
+        request,
+        "evaluations/instructor_ratings.html",
+        {"instructor": instructor, "ratings": selectors.instructor_feedback(instructor.pk), "mine": True},
+    )
+
+
 @role_required(Role.COUNTY, Role.INSTRUCTOR)
 def instructor_ratings(request, pk):
     """An instructor's ratings: county staff see averages and comments; the instructor only averages."""
@@ -115,6 +128,7 @@ def instructor_ratings(request, pk):
             "instructor": instructor,
             "ratings": selectors.instructor_feedback(instructor.pk),
             "comments": comments,
+            "mine": not county,
         },
     )
 

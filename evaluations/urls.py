@@ -44,6 +44,7 @@ urlpatterns += [
     path("feedback/", practice_views.feedback_mine, name="feedback-mine"),
     path("feedback/summary/", practice_views.feedback_summary, name="feedback-summary"),
     path("feedback/sessions/<int:session_pk>/", practice_views.feedback_create, name="feedback-create"),
+    path("feedback/instructors/mine/", practice_views.my_ratings, name="my-ratings"),
     path("feedback/instructors/<int:pk>/", practice_views.instructor_ratings, name="instructor-ratings"),
     path("tasks/", practice_views.task_list, name="task-list"),
     path("tasks/new/", practice_views.task_create, name="task-create"),

@@ -30,7 +30,7 @@ from trainees.forms import ModelMultipleIdChoiceField
 from trainees.models import Branch, Member, MemberGroup, Township
 from trainees.scoping import township_id_of
 
-from .services import AttendanceRow
+from .services import AttendanceRow, is_scanned
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -79,6 +79,9 @@ class SessionForm(forms.ModelForm):
             "starts_at": DateTimeLocalInput(),
             "ends_at": DateTimeLocalInput(),
             "audience_groups": forms.CheckboxSelectMultiple,
+            # Tick boxes, not a <select multiple> that needs Ctrl-click (long lists scroll: portal.css).
+            "instructors": forms.CheckboxSelectMultiple,
+            "audience_branches": forms.CheckboxSelectMultiple,
         }
         help_texts = {
             "title": _("选择课程时可留空，自动使用课程名称。"),
@@ -104,7 +107,6 @@ class SessionForm(forms.ModelForm):
         else:
             del self.fields["township"]
         self.fields["audience_branches"].queryset = branches.order_by("township__code", "name")
-        self.fields["audience_branches"].widget.attrs["size"] = 8
 
     def clean(self):
         data = super().clean()
@@ -184,6 +186,7 @@ class LessonPreparationForm(forms.ModelForm):
         fields = ["date", "participants", "notes", "instructors"]
         field_classes = {"instructors": ModelMultipleIdChoiceField}
         widgets = {
+            "instructors": forms.CheckboxSelectMultiple,
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "participants": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -216,10 +219,12 @@ class AttendanceRowForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
     version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    override_scan = forms.BooleanField(label=_("覆盖扫码签到"), required=False)
 
     def __init__(self, *args, member: Member, current: Attendance | None, editable: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.member, self.current = member, current
+        self.scanned = is_scanned(current)
         if not editable:
             self.fields["status"].widget.attrs["disabled"] = True
         self.fields["status"].error_messages["invalid_choice"] = _("%(name)s：出勤情况无效。") % {
@@ -234,6 +239,30 @@ class AttendanceRowForm(forms.Form):
         data = super().clean()
         if data.get("status") == Attendance.Status.EXCUSED and not data.get("reason"):
             self.add_error("reason", _("%(name)s：请假须填写事由。") % {"name": self.member.name})
+        status = data.get("status")
+        seen = data.get("version") == getattr(self.current, "version", None)  # else stale: refused later
+        if (
+            self.scanned
+            and seen
+            and status
+            and status != self.current.status
+            and not data.get("override_scan")
+        ):
+            # A member's own scan is never replaced by a sheet without the staff saying so.
+            self.add_error(
+                "status",
+                _(
+                    "%(name)s 已于 %(time)s 扫码签到（%(status)s）。确需改为“%(new)s”，请勾选本行的“覆盖扫码签到”。"
+                )
+                % {
+                    "name": self.member.name,
+                    "time": timezone.localtime(self.current.checked_in_at).strftime("%H:%M")
+                    if self.current.checked_in_at
+                    else "—",
+                    "status": self.current.get_status_display(),
+                    "new": dict(Attendance.Status.choices).get(status, status),
+                },
+            )
         return data
 
     def row(self) -> AttendanceRow:
@@ -243,6 +272,7 @@ class AttendanceRowForm(forms.Form):
             status=status,
             leave_reason=self.cleaned_data["reason"] if status == Attendance.Status.EXCUSED else "",
             version=self.cleaned_data["version"],
+            override_scan=bool(self.cleaned_data.get("override_scan")),
         )
 
 
@@ -308,9 +338,14 @@ class BaseAttendanceSheet(forms.BaseFormSet):
         """The validated rows, for :func:`services.attendance_bulk_save`."""
         return [form.row() for form in self.forms]
 
-    def errors_by_row(self) -> list[str]:
+    def errors_by_row(self) -> list[dict]:
         """Every row's messages, for the summary above the sheet (each also shows on its row)."""
-        return [error for form in self.forms for errors in form.errors.values() for error in errors]
+        return [
+            {"member_id": form.member.pk, "message": error}
+            for form in self.forms
+            for errors in form.errors.values()
+            for error in errors
+        ]
 
 
 # The size comes from the session, not the browser; the caps only keep Django's "too many forms"

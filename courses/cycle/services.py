@@ -580,6 +580,16 @@ class AttendanceRow:
     status: str
     leave_reason: str = ""
     version: int | None = None  # the version the sheet was opened with; None for a new row
+    override_scan: bool = False  # the staff chose to replace this member's QR check-in
+
+
+def is_scanned(attendance: Attendance | None) -> bool:
+    """Whether ``attendance`` is the member's own QR check-in (present or late, with its time)."""
+    return (
+        attendance is not None
+        and attendance.method == Attendance.Method.QR
+        and attendance.status in (Attendance.Status.PRESENT, Attendance.Status.LATE)
+    )
 
 
 @transaction.atomic
@@ -616,6 +626,11 @@ def attendance_bulk_save(*, session: Session, by, rows: list[AttendanceRow]) -> 
             stale.append(members.get(row.member_id, str(row.member_id)))
             continue
         if row.status and (row.status, row.leave_reason) != (current.status, current.leave_reason):
+            if is_scanned(current) and row.status != current.status and not row.override_scan:
+                raise IllegalTransition(
+                    _("%(name)s 已扫码签到，未选择“覆盖扫码签到”，本次未保存任何记录。")
+                    % {"name": members.get(row.member_id, "")}
+                )
             changes.append(
                 AttendanceChange(attendance=current, from_status=current.status, to_status=row.status, by=by)
             )

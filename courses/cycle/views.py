@@ -24,7 +24,7 @@ from icalendar import Calendar, Event
 from core.periods import year_param
 from core.roles import STAFF_ROLES, Role, role_of, role_required
 from core.workflow import IllegalTransition
-from courses.models import Attendance, Enrollment, MonthlyPlan, Session, StudyHoursEntry
+from courses.models import Attendance, Enrollment, MonthlyPlan, Session, StudyHoursEntry, Theme
 from trainees.exporting import export_grant
 from trainees.models import Branch, Member, Township
 from trainees.scoping import member_id_of, township_id_of
@@ -119,9 +119,34 @@ def session_list_xlsx(request):
     return exports.session_list_xlsx(sessions)
 
 
+def _month_initial(request) -> dict:
+    """``?month=2026-06`` (the 新建培训 button of a month's plan): that month's first day (or, in
+    the current month, tomorrow) from 09:00 to 11:00, with the month's county theme. A bad
+    value prefills nothing."""
+    try:
+        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        first = datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        return {}
+    day = first
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    if (first.year, first.month) == (tomorrow.year, tomorrow.month) and tomorrow > first:
+        day = tomorrow
+    zone = timezone.get_current_timezone()
+    starts = datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=zone)
+    initial = {"starts_at": starts, "ends_at": starts + datetime.timedelta(hours=2)}
+    theme = Theme.objects.filter(year=first.year, month=first.month).first()
+    if theme is not None:
+        initial["theme"] = theme.pk
+    township = request.GET.get("township", "")
+    if township.isdigit() and role_of(request.user) == Role.COUNTY:
+        initial["township"] = int(township)
+    return initial
+
+
 @role_required(*STAFF_ROLES)
 def session_create(request):
-    form = SessionForm(request.POST or None, user=request.user)
+    form = SessionForm(request.POST or None, user=request.user, initial=_month_initial(request))
     if request.method == "POST" and form.is_valid():
         session = services.session_create(
             by=request.user, township_id=form.township_id, fields=form.session_fields()
@@ -311,10 +336,30 @@ def session_checkin(request, pk):
     if not services.checkin_code_names(session=session, token=token):
         if not Session.objects.visible_to(request.user).filter(pk=pk).exists():
             raise Http404
-    refusal, attendance = None, None
+    refusal, attendance, already = None, None, None
     member = None
     if role_of(request.user) == Role.TRAINEE and member_id_of(request.user):
         member = Member.objects.select_related("branch").get(pk=member_id_of(request.user))
+        already = Attendance.objects.filter(
+            session=session, member=member, status__in=(Attendance.Status.PRESENT, Attendance.Status.LATE)
+        ).first()
+    if request.method == "GET" and already is not None:
+        # A link used once already (or the button pressed again): say so, nothing to confirm.
+        return render(request, "courses/cycle/checkin.html", {"session": session, "already": already})
+    if request.method == "GET" and not token:
+        # The member's own button: no code yet, so the page scans the projected QR (camera), or
+        # explains how to scan it with the phone's camera app. Window and audience are told first.
+        try:
+            services.checkin_window_check(session, timezone.now())
+            if member is None:
+                raise services.CheckInRefused(_("只有关联了党员信息的学员账号可以签到。"))
+        except services.CheckInRefused as error:
+            refusal = error.message
+        return render(
+            request,
+            "courses/cycle/checkin.html",
+            {"session": session, "scan": refusal is None, "refusal": refusal},
+        )
     try:
         if request.method == "POST":
             attendance = services.attendance_check_in(
@@ -450,6 +495,7 @@ def plan_detail(request, pk):
             "preparations": plan.preparations.select_related("recorded_by").prefetch_related("instructors"),
             "sessions": plan.sessions.order_by("starts_at"),
             "events": plan.events.select_related("by").order_by("-at")[:20],
+            "can_create": role_of(request.user) in STAFF_ROLES,
         },
     )
 

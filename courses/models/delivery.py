@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.workflow import TransitionEvent, Workflow
@@ -112,6 +113,14 @@ class CourseRequest(Workflow):
 
     def get_absolute_url(self) -> str:
         return reverse("courses:request-detail", args=[self.pk])
+
+    FINISHED = (Status.DELIVERED, Status.CLOSED, Status.CANCELLED)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past its expected month (Asia/Shanghai) and not yet delivered, closed or cancelled."""
+        this_month = timezone.localdate().replace(day=1)
+        return self.status not in self.FINISHED and self.preferred_month < this_month
 
     def apply_transition(self, from_state: str, to: str, note: str) -> list[str]:
         if to == self.Status.DECLINED:

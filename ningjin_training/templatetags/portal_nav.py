@@ -80,6 +80,8 @@ def nav_items(user, role: str | None, *, at_home: bool) -> tuple[Link | Menu, ..
         items.append(Link(_("课程师资"), "courses:course-list"))
     if role in STAFF_AND_INSTRUCTOR_ROLES:
         items.append(Link(_("精准送教"), "courses:request-list"))
+    if role == Role.INSTRUCTOR:
+        items.append(Link(_("我的学员评价"), "evaluations:my-ratings"))
     if role in STAFF_ROLES:
         links: list[Link | None] = [Link(_("一季一研"), "evaluations:review-list")] if county else []
         links += [

@@ -42,7 +42,7 @@ def audit_rows(model_label, user, action=AuditAction.UPDATE):
 
 def sign_in(username, password=PASSWORD):
     client = Client()
-    response = client.post(reverse("login"), {"username": username, "password": password})
+    response = client.post(reverse("login"), {"login": username, "password": password})
     return client, response
 
 
@@ -131,8 +131,9 @@ def test_deactivating_asks_first_ends_the_sessions_and_stops_sign_in_until_react
     target.refresh_from_db()
     assert not target.is_active
     assert their_client.get(reverse("home")).status_code == 302  # signed out on their device
-    _, refused = sign_in("zhao-min")
-    assert refused.status_code == 200  # the login form again, no session
+    refused_client, refused = sign_in("zhao-min")
+    assert refused["Location"] == reverse("account_inactive")  # told the account is off, no session
+    assert refused_client.get(reverse("home")).status_code == 302
     entry = audit_rows("auth.User", target).get()
     assert (entry.actor, entry.changes["is_active"]) == (cast.users["county"], [True, False])
 
@@ -310,3 +311,21 @@ def test_a_township_admin_sees_only_their_own_townships_sign_in_state(cast, clie
         client_as("county").get(reverse("accounts:staff-sign-ins", args=[cast.township_b.pk])).status_code
         == 200
     )
+
+
+def test_the_staff_pages_offer_the_second_factor_reset_and_the_member_page_the_binding_release(client):
+    """The two POST actions are reachable from the pages where staff look for them."""
+    from allauth.mfa.models import Authenticator
+
+    county = make_user("county")
+    member = MemberFactory()
+    township_admin = make_user("township", township=member.branch.township)
+    Authenticator.objects.create(user=township_admin, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(county)
+    page = client.get(reverse("accounts:staff-edit", args=[township_admin.pk])).content.decode()
+    assert reverse("accounts:reset-second-factor", args=[township_admin.pk]) in page
+
+    member.user = make_user("trainee")
+    member.save()
+    page = client.get(reverse("trainees:member-detail", args=[member.pk])).content.decode()
+    assert reverse("accounts:release-phone", args=[member.pk]) in page

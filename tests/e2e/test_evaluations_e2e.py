@@ -109,7 +109,10 @@ def _pick_first_of_each_group(page, form_selector: str) -> None:
         f"{form_selector} input[type=radio]", "els => [...new Set(els.map(e => e.name))]"
     )
     for name in names:
-        page.locator(f"{form_selector} input[name={name}]").last.check()
+        # Click the choice's label, as a finger does (the ratings are large labels over hidden radios).
+        radio = page.locator(f"{form_selector} input[name={name}]").last
+        page.locator(f"{form_selector} label[for='{radio.get_attribute('id')}']").click()
+        expect(radio).to_be_checked()
 
 
 def test_survey_answer_plan_approval_and_session_feedback(page_for, visit):

@@ -118,3 +118,37 @@ def test_averages_equal_independent_computation(cast):
     assert pick(feedback_by_township(), "session__township_id", cast.township_b.pk) == expect([s2, s3])
     assert instructor_feedback(teacher.pk)["overall"] == expect([s1, s2])["overall"]
     assert instructor_feedback(InstructorFactory().pk) == {"n": 0, "overall": None}
+
+
+def test_the_rating_scale_has_words_nothing_preselected_and_no_blank_choice(client_as, session):
+    from tests.html_parse import elements
+
+    page = client_as("trainee").get(reverse("evaluations:feedback-create", args=[session.pk])).text
+    for name in ("content", "instructor", "usefulness"):
+        radios = elements(page, "input", type="radio", name=name)
+        assert [r["value"] for r in radios] == ["1", "2", "3", "4", "5"]
+        assert not any("checked" in r for r in radios)
+    assert "---------" not in page
+    for word in ("很不满意", "不满意", "一般", "满意", "很满意"):
+        assert f'<span class="rating-word">{word}</span>' in page
+    # Each choice is a whole button (a label styled as a large button), not a bare 16 px radio.
+    assert len(elements(page, "label", class_="rating-option")) == 15
+
+
+def test_submitting_without_choosing_says_so_on_each_unrated_field(client_as, session):
+    from tests.html_parse import elements
+
+    url = reverse("evaluations:feedback-create", args=[session.pk])
+    response = client_as("trainee").post(url, {"content": 4, "comment": ""})
+    assert response.status_code == 200 and not SessionFeedback.objects.exists()
+    page = response.text
+    assert "这个字段是必填项" not in page
+    for name in ("instructor", "usefulness"):
+        fieldset = elements(page, "fieldset", id=f"id_{name}")[0]
+        assert "is-invalid" in fieldset["class"]
+        error = elements(page, "p", id=f"id_{name}-error")
+        assert error and fieldset["aria-describedby"] == f"id_{name}-error"
+    assert page.count("请选择一个评分") == 2
+    assert not elements(page, "p", id="id_content-error")
+    # The choice already made is kept.
+    assert "checked" in elements(page, "input", name="content", value="4")[0]

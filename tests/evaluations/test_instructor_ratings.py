@@ -84,3 +84,29 @@ def test_the_instructor_profile_links_to_the_ratings_for_county_staff_and_the_in
     assert _url(rated) in client_as("instructor").get(profile).text
     assert _url(rated) not in client_as("trainee").get(profile).text
     assert _url(rated) not in client_as("township_a").get(profile).text
+
+
+def test_the_instructor_reaches_their_own_ratings_from_home_and_the_menu(client_as, rated):
+    from tests.html_parse import elements
+
+    client = client_as("instructor")
+    home = client.get(reverse("home")).text
+    mine = reverse("evaluations:my-ratings")
+    assert elements(home, "a", id="my-ratings-link", href=mine)
+    assert home.count(f'href="{mine}"') >= 2  # the home button and the menu entry
+    page = client.get(mine)
+    assert page.status_code == 200
+    assert "共 2 条评价" in page.text and "3.67" in page.text
+    assert "案例很贴近村里实际" not in page.text
+    # Its breadcrumb leads back to the instructor's home, not to pages they may not manage.
+    assert reverse("courses:instructor-list") not in page.text.split("</nav>", 2)[1]
+
+
+def test_an_instructor_login_without_an_instructor_record_is_told_not_refused(client_as):
+    page = client_as("instructor").get(reverse("evaluations:my-ratings"))
+    assert page.status_code == 200 and "尚未关联师资库" in page.text
+
+
+@pytest.mark.parametrize("role", ["county", "township_a", "trainee"])
+def test_only_instructors_have_a_my_ratings_page(client_as, role):
+    assert client_as(role).get(reverse("evaluations:my-ratings")).status_code == 403

@@ -229,3 +229,21 @@ def test_overdue_items_stand_out_and_can_be_filtered(cast, client_as, review):
     assert "逾期事项" in response.text and "未到期事项" not in response.text
     assert 'class="table-danger"' in response.text
     assert response.context["overdue_count"] == 1
+
+
+def test_choosing_a_district_ticks_its_townships(cast, client_as):
+    from django.contrib.staticfiles import finders
+
+    from tests.factories import DistrictFactory, TownshipFactory
+    from tests.html_parse import elements
+
+    other = DistrictFactory(name="东片区")
+    east = TownshipFactory(name="东镇", district=other)
+    page = client_as("county").get(reverse("evaluations:review-create")).text
+    boxes = {b["value"]: b for b in elements(page, "input", type="checkbox", name="townships")}
+    assert boxes[str(cast.township_a.pk)]["data-district"] == str(cast.township_a.district_id)
+    assert boxes[str(east.pk)]["data-district"] == str(other.pk)
+    scripts = [s["src"] for s in elements(page, "script") if s.get("src")]
+    assert any(src.endswith("js/review_form.js") for src in scripts)
+    script = open(finders.find("js/review_form.js"), encoding="utf-8").read()
+    assert "id_district" in script and "data-district" in script and "checked = true" in script

@@ -519,16 +519,18 @@ MATRIX: dict[str, dict] = {
     "courses:session-enrollments": {"kwargs": _session_a, "get": TOWNSHIP_A_OBJECT},
     "courses:session-projector": {"kwargs": _session_a, "get": TOWNSHIP_A_OBJECT},
     "courses:session-checkin": {
-        # No code in the URL: those who may see the session are told the code is invalid (400);
-        # everyone else gets 404 (tests/courses/cycle/test_checkin_access.py covers live and forged codes).
+        # No code in the URL: those who may see the session get the scanner (a member) or the reason
+        # they cannot check in (staff), 200 — nothing was submitted; a POST without a code is told the
+        # code is invalid (400); everyone else gets 404 (tests/courses/cycle/test_checkin_access.py
+        # covers live and forged codes).
         "kwargs": _session_a,
         "get": {
             ANON: LOGIN,
-            "trainee": 400,
+            "trainee": 200,
             "instructor": 404,
-            "township_a": 400,
+            "township_a": 200,
             "township_b": 404,
-            "county": 400,
+            "county": 200,
         },
         "post": {
             ANON: LOGIN,
@@ -578,6 +580,11 @@ MATRIX: dict[str, dict] = {
         "post": {**TRAINEE_ONLY, "trainee": 403, "township_a": 302, "township_b": 302},
     },
     "courses:heatmap": {"get": STAFF_ONLY},
+    # The instructor's own ratings page (no pk): instructors only; without an instructor record it says so.
+    "evaluations:my-ratings": {
+        "kwargs": lambda cast: (_instructor_of_the_cast(cast), {})[1],
+        "get": {**COUNTY_ONLY, "county": 403, "instructor": 200},
+    },
     "evaluations:instructor-ratings": {
         "kwargs": lambda cast: {"pk": _instructor_of_the_cast(cast)},
         "get": {**COUNTY_ONLY, "instructor": 200},
@@ -746,9 +753,12 @@ def _route_with_a_stop(cast):
 
 
 def _instructor_of_the_cast(cast):
+    """The cast instructor's own record, made once however often a URL is built."""
+    from courses.models import Instructor
     from tests.factories_courses import InstructorFactory
 
-    return InstructorFactory(user=cast.users["instructor"], township=cast.township_a).pk
+    mine = Instructor.objects.filter(user=cast.users["instructor"]).first()
+    return (mine or InstructorFactory(user=cast.users["instructor"], township=cast.township_a)).pk
 
 
 SKIPPED_PREFIXES = ("admin/", settings.STATIC_URL.lstrip("/"), settings.MEDIA_URL.lstrip("/"))

@@ -386,6 +386,7 @@ BUDGETS: dict[str, list[Budget]] = {
     "evaluations:feedback-mine": [Budget("trainee", 8)],
     "evaluations:feedback-create": [Budget("trainee", 8, _held_session_attended)],
     "evaluations:feedback-summary": [Budget("county", 8)],
+    "evaluations:my-ratings": [Budget("instructor", 8, lambda cast: (_rated_instructor(cast), {})[1])],
     "evaluations:instructor-ratings": [
         Budget("county", 8, _rated_instructor),
         Budget("instructor", 8, _rated_instructor),

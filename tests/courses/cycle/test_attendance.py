@@ -143,3 +143,88 @@ def test_a_posted_row_of_a_member_not_on_the_sheet_is_ignored(client_as, cast):
         {f"status-{members[0].pk}": "present", f"status-{outsider.pk}": "present"},
     )
     assert list(Attendance.objects.values_list("member", flat=True)) == [members[0].pk]
+
+
+def _scanned(cast):
+    from django.utils import timezone
+
+    session, members = _sheet(cast, n=2)
+    scan = Attendance.objects.create(
+        session=session, member=members[0], status="present", method="qr", checked_in_at=timezone.now()
+    )
+    return session, members, scan
+
+
+def test_a_scanned_member_set_to_excused_keeps_the_scan_and_the_row_says_why(client_as, cast):
+    from tests.html_parse import elements
+
+    session, members, scan = _scanned(cast)
+    url = reverse("courses:attendance-sheet", args=[session.pk])
+    page = client_as("township_a").get(url).content.decode()
+    assert elements(page, "input", type="checkbox", name=f"override_scan-{members[0].pk}")
+    assert not elements(page, "input", type="checkbox", name=f"override_scan-{members[1].pk}")
+    response = client_as("township_a").post(
+        url,
+        {
+            f"status-{members[0].pk}": "excused",
+            f"reason-{members[0].pk}": "临时外出",
+            f"version-{members[0].pk}": "1",
+            f"status-{members[1].pk}": "present",
+        },
+    )
+    assert response.status_code == 400
+    scan.refresh_from_db()
+    assert (scan.status, scan.version) == ("present", 1)
+    assert not Attendance.objects.filter(member=members[1]).exists()  # nothing saved
+    body = response.content.decode()
+    row = body.split(f'id="row-{members[0].pk}"')[1].split("</tr>")[0]
+    assert "已于" in row and "扫码签到" in row and "覆盖扫码签到" in row
+    select = elements(body, "select", name=f"status-{members[0].pk}")[0]
+    assert "is-invalid" in select["class"] and select["aria-invalid"] == "true"
+
+
+def test_an_explicit_override_replaces_the_scan_with_history(client_as, cast):
+    session, members, scan = _scanned(cast)
+    response = client_as("township_a").post(
+        reverse("courses:attendance-sheet", args=[session.pk]),
+        {
+            f"status-{members[0].pk}": "excused",
+            f"reason-{members[0].pk}": "临时外出",
+            f"version-{members[0].pk}": "1",
+            f"override_scan-{members[0].pk}": "on",
+        },
+    )
+    assert response.status_code == 302
+    scan.refresh_from_db()
+    assert (scan.status, scan.leave_reason) == ("excused", "临时外出")
+    assert scan.changes.get().from_status == "present"
+
+
+def test_the_service_refuses_to_replace_a_scan_without_the_choice(cast):
+    from core.workflow import IllegalTransition
+    from courses.cycle.services import AttendanceRow, attendance_bulk_save
+
+    session, members, scan = _scanned(cast)
+    with pytest.raises(IllegalTransition, match="覆盖扫码签到"):
+        attendance_bulk_save(
+            session=session,
+            by=cast.users["township_a"],
+            rows=[AttendanceRow(members[0].pk, "absent", version=1)],
+        )
+    scan.refresh_from_db()
+    assert scan.status == "present"
+
+
+def test_the_missing_reason_is_marked_on_its_field_and_the_banner_links_to_the_row(client_as, cast):
+    from tests.html_parse import elements
+
+    session, members = _sheet(cast, n=2)
+    data = {f"status-{m.pk}": "present" for m in members}
+    data[f"status-{members[1].pk}"] = "excused"
+    body = client_as("township_a").post(reverse("courses:attendance-sheet", args=[session.pk]), data).text
+    reason = elements(body, "input", name=f"reason-{members[1].pk}")[0]
+    assert "is-invalid" in reason["class"] and reason["aria-invalid"] == "true"
+    error = elements(body, "div", id=reason["aria-describedby"])
+    assert error
+    assert elements(body, "a", href=f"#row-{members[1].pk}")
+    assert not elements(body, "input", name=f"reason-{members[0].pk}", aria_invalid="true")

@@ -144,7 +144,7 @@ def test_the_projector_shows_an_inline_svg_qr_code_and_polls_without_inline_scri
     client = client_as("township_a")
     url = reverse("courses:session-projector", args=[session.pk])
     html = client.get(url).content.decode()
-    assert "<svg" in html and 'hx-trigger="every' in html
+    assert "<svg" in html and 'data-hx-trigger="every' in html
     assert "<script>" not in html
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert fragment.lstrip().startswith('<div id="qr-block"') and "<svg" in fragment

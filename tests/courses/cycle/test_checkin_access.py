@@ -88,3 +88,57 @@ def test_the_enrolled_trainee_checks_in_with_the_live_code(client_as, cast, sess
     assert page.status_code == 200 and "确认签到" in page.content.decode()
     done = client.post(_url(session), {"code": checkin_token(session)})
     assert "签到成功" in done.content.decode()
+
+
+def test_the_members_button_without_a_code_opens_the_scanner_not_an_error(client_as, cast, session):
+    from tests.html_parse import elements
+
+    page = client_as("trainee").get(_url(session))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "签到码无效" not in body and not elements(body, "button", id="checkin-button")
+    assert elements(body, "section", id="checkin-scan")
+    assert elements(body, "video", id="scan-video")
+    # The decoder is vendored and loaded as files (no inline script, CSP 'self').
+    sources = [s["src"] for s in elements(body, "script") if "src" in s]
+    assert any(s.endswith("vendor/jsqr/jsQR.js") for s in sources)
+    assert any(s.endswith("js/checkin_scan.js") for s in sources)
+    assert not [s for s in elements(body, "script") if "src" not in s and s.get("type") != "application/json"]
+    # Without a camera, the page says how to scan with the phone's camera app.
+    assert "打开手机自带的相机" in body
+
+
+def test_the_members_button_on_my_schedule_leads_to_the_scanner(client_as, cast, session):
+    schedule = client_as("trainee").get(reverse("courses:my-schedule")).content.decode()
+    assert f'href="{_url(session)}"' in schedule
+    assert client_as("trainee").get(_url(session)).status_code == 200
+
+
+def test_without_a_code_a_closed_window_is_told_instead_of_the_camera(client_as, cast):
+    later = live_session(cast.township_a, minutes_from_now=60 * 24)
+    enrol(later, cast.trainee_member)
+    body = client_as("trainee").get(_url(later)).content.decode()
+    assert "签到尚未开始" in body and 'id="checkin-scan"' not in body
+
+
+@pytest.mark.parametrize("with_code", [True, False])
+def test_an_already_used_link_says_checked_in_on_get_with_no_confirm_button(
+    client_as, cast, session, with_code
+):
+    client = client_as("trainee")
+    code = checkin_token(session)
+    assert client.post(_url(session), {"code": code}).status_code == 200
+    page = client.get(_url(session, code if with_code else None))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "您已签到" in body
+    assert 'id="checkin-button"' not in body and 'id="checkin-scan"' not in body
+    assert Attendance.objects.filter(member=cast.trainee_member).count() == 1
+
+
+def test_the_scanner_script_and_decoder_are_vendored_with_their_licence():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("vendor/jsqr/jsQR.js") and finders.find("vendor/jsqr/LICENSE")
+    assert "Apache License" in open(finders.find("vendor/jsqr/LICENSE"), encoding="utf-8").read()
+    assert finders.find("js/checkin_scan.js")
