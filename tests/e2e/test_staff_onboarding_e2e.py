@@ -112,6 +112,8 @@ def test_a_county_user_onboards_a_township_admin_who_signs_in_with_password_and_
     page.get_by_role("button", name="设置密码").click()
     expect(page.locator("h1")).to_have_text("登录月训工程平台")
     expect(page.get_by_text("密码已设置。请用登录账号 xz_admin 和新密码登录。")).to_be_visible()
+    page.goto(link)  # the link works once
+    expect(page.locator("h1")).to_have_text("链接无效或已过期")
 
     # First sign-in: straight to enrolling an authenticator app.
     password_sign_in(page, "xz_admin", PASSWORD)
