@@ -43,7 +43,10 @@ class SecondFactorEnrolmentMiddleware:
         session = getattr(request, "session", None)
         if session is not None and session.get(ENROL_PENDING) and request.user.is_authenticated:
             if has_totp(request.user):
-                session.pop(ENROL_PENDING, None)
+                # Enrolled. The page right after it, the new recovery codes, is still shown under
+                # the grace of this sign-in (accounts.adapter); any other page ends the grace.
+                if request.path != reverse("mfa_view_recovery_codes"):
+                    session.pop(ENROL_PENDING, None)
             elif request.path not in {reverse(name) for name in OPEN_NAMES} and not request.path.startswith(
                 "/static/"
             ):

@@ -49,6 +49,20 @@ def test_county_and_township_admins_must_enrol_at_first_sign_in(cast, username):
     assert Authenticator.objects.filter(user=cast.users[username], type=Authenticator.Type.TOTP).exists()
 
 
+def test_right_after_enrolling_the_admin_sees_their_recovery_codes_without_a_password_prompt(cast):
+    client = Client()
+    password_login(client, "township_a")
+    enrol(client)
+    page = client.get(reverse("mfa_view_recovery_codes"))
+    assert page.status_code == 200
+    codes = RecoveryCodes(Authenticator.objects.get(type="recovery_codes")).get_unused_codes()
+    assert codes[0] in page.content.decode()
+    client.get(reverse("home"))  # any other page ends the enrolment grace
+    assert client.get(reverse("mfa_view_recovery_codes"))["Location"].startswith(
+        reverse("account_reauthenticate")
+    )
+
+
 @pytest.mark.parametrize("username", ["instructor", "trainee"])
 def test_instructors_and_members_need_not_enrol(cast, username):
     client = Client()
