@@ -5,7 +5,6 @@ QR's modules), so the page's own scanner (BarcodeDetector or the vendored jsQR) 
 """
 
 import datetime
-import os
 
 import pytest
 import segno
@@ -61,72 +60,67 @@ def projected_session(demo):
 
 
 def test_a_member_scans_the_projected_qr_from_the_home_button_to_checked_in(
-    live_server, projected_session, tmp_path
+    live_server, projected_session, tmp_path, playwright
 ):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed (apt-get install -y chromium); run make test-e2e")
-    from playwright.sync_api import sync_playwright
-
     session, member = projected_session
     path = reverse("courses:session-checkin", args=[session.pk])
     link = f"{live_server.url}{path}?code={checkin_token(session)}"  # what the projector shows
     video = tmp_path / "projector-qr.y4m"
     write_y4m(video, link)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={video}",
-            ],
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    try:
+        context = browser.new_context(
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+            base_url=live_server.url,
         )
-        try:
-            context = browser.new_context(
-                locale="zh-CN",
-                timezone_id="Asia/Shanghai",
-                viewport=PHONE,
-                is_mobile=True,
-                has_touch=True,
-                base_url=live_server.url,
-            )
-            context.grant_permissions(["camera"], origin=live_server.url)
-            phone = context.new_page()
-            phone.set_default_timeout(20000)
-            phone.goto("/accounts/login/")
-            phone.fill("#login-form [name=username]", "trainee")
-            phone.fill("#login-form [name=password]", DEMO_PASSWORD)
-            phone.click("#login-form button[type=submit]")
-            phone.wait_for_load_state()
+        context.grant_permissions(["camera"], origin=live_server.url)
+        phone = context.new_page()
+        phone.set_default_timeout(20000)
+        phone.goto("/accounts/login/")
+        phone.fill("#login-form [name=login]", "trainee")
+        phone.fill("#login-form [name=password]", DEMO_PASSWORD)
+        phone.click("#login-form button[type=submit]")
+        phone.wait_for_load_state()
 
-            # First with the scanner script held back (as on a phone whose browser cannot scan):
-            # the page still explains how to scan, and passes the accessibility checks.
-            phone.route("**/js/checkin_scan.js", lambda route: route.abort())
-            phone.get_by_role("link", name="我的培训（报名、签到）").click()
-            card = phone.locator(".card", has_text="扫码签到测试：基层治理")
-            card.get_by_role("link", name="签到（请扫描现场二维码）").click()
-            expect(phone.locator("#checkin-scan")).to_be_visible()
-            expect(phone.locator("#scan-help")).to_contain_text("打开手机自带的相机")
-            check_page(phone, "checkin-scan-phone")
+        # First with the scanner script held back (as on a phone whose browser cannot scan):
+        # the page still explains how to scan, and passes the accessibility checks.
+        phone.route("**/js/checkin_scan.js", lambda route: route.abort())
+        phone.get_by_role("link", name="我的培训（报名、签到）").click()
+        card = phone.locator(".card", has_text="扫码签到测试：基层治理")
+        card.get_by_role("link", name="签到（请扫描现场二维码）").click()
+        expect(phone.locator("#checkin-scan")).to_be_visible()
+        expect(phone.locator("#scan-help")).to_contain_text("打开手机自带的相机")
+        check_page(phone, "checkin-scan-phone")
 
-            # Now the scanner decodes the camera picture and opens the scanned check-in link.
-            phone.unroute("**/js/checkin_scan.js")
-            phone.reload()
-            phone.wait_for_url(f"**{path}?code=*")
-            check_page(phone, "checkin-scanned-phone")
-            phone.locator("#checkin-button").click()
-            expect(phone.locator("#checkin-result")).to_contain_text("签到成功")
-            attendance = Attendance.objects.get(session=session, member=member)
-            assert attendance.method == Attendance.Method.QR
+        # Now the scanner decodes the camera picture and opens the scanned check-in link.
+        phone.unroute("**/js/checkin_scan.js")
+        phone.reload()
+        phone.wait_for_url(f"**{path}?code=*")
+        check_page(phone, "checkin-scanned-phone")
+        phone.locator("#checkin-button").click()
+        expect(phone.locator("#checkin-result")).to_contain_text("签到成功")
+        attendance = Attendance.objects.get(session=session, member=member)
+        assert attendance.method == Attendance.Method.QR
 
-            # The same link again: already checked in, nothing to confirm.
-            phone.goto(link)
-            expect(phone.locator("#checkin-result")).to_contain_text("您已签到")
-            expect(phone.locator("#checkin-button")).to_have_count(0)
-        finally:
-            browser.close()
+        # The same link again: already checked in, nothing to confirm.
+        phone.goto(link)
+        expect(phone.locator("#checkin-result")).to_contain_text("您已签到")
+        expect(phone.locator("#checkin-button")).to_have_count(0)
+    finally:
+        browser.close()
