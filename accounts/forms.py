@@ -10,6 +10,8 @@ from allauth.account.forms import (
     RequestReauthenticationCodeForm,
 )
 from allauth.core import context, ratelimit
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -139,3 +141,25 @@ class MaskedReauthenticationCodeForm(RequestReauthenticationCodeForm):
 
     def clean_recipient(self) -> str:
         return self._recipients[int(self.cleaned_data["recipient"])]
+
+
+class NumericCodeMixin:
+    """Authenticator and recovery codes are digits: a phone shows its number pad and offers the code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "one-time-code", "placeholder": _("6位数字")}
+        )
+
+
+class AuthenticateCodeForm(NumericCodeMixin, mfa_forms.AuthenticateForm):
+    pass
+
+
+class ReauthenticateCodeForm(NumericCodeMixin, mfa_forms.ReauthenticateForm):
+    pass
+
+
+class ActivateTOTPCodeForm(NumericCodeMixin, totp_forms.ActivateTOTPForm):
+    pass

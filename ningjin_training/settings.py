@@ -391,6 +391,11 @@ ACCOUNT_RATE_LIMITS = {
 # Roles that must enrol an authenticator at first sign-in (accounts.mfa_policy).
 MFA_REQUIRED_ROLES = ["county", "township"]
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateCodeForm",
+    "reauthenticate": "accounts.forms.ReauthenticateCodeForm",
+    "activate_totp": "accounts.forms.ActivateTOTPCodeForm",
+}
 MFA_TOTP_ISSUER = "宁津县月训工程平台"
 MFA_RECOVERY_CODE_COUNT = 10
 # DEMO ONLY: these demo staff logins skip the authenticator enrolment — honoured only while

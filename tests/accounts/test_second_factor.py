@@ -1,5 +1,6 @@
 """Second factor: county and township admins enrol at first sign-in and give a code each time."""
 
+import re
 import time
 
 import pytest
@@ -149,3 +150,20 @@ def test_the_demo_skip_list_is_ignored_when_debug_is_off(cast):
 def test_the_demo_staff_skip_enrolment_in_the_embedded_default(cast):
     assert not second_factor_required(cast.users["county"])
     assert second_factor_required(cast.users["township_a"])
+
+
+def test_the_code_fields_bring_up_the_number_pad_and_offer_the_code(cast):
+    """On a phone the enrolment and sign-in code fields open the number pad and autofill."""
+    client = Client()
+    password_login(client, "township_a")
+    enrol_page = client.get(reverse("mfa_activate_totp")).content.decode()
+    secret = enrol(client)
+    client.post(reverse("logout"))
+    client = Client()
+    password_login(client, "township_a")
+    code_page = client.get(reverse("mfa_authenticate")).content.decode()
+    for page in (enrol_page, code_page):
+        field = re.search(r'<input[^>]*name="code"[^>]*>', page).group()
+        assert 'inputmode="numeric"' in field and 'autocomplete="one-time-code"' in field
+        assert 'class="' in field and "form-control" in field  # drawn like the portal's other forms
+    assert secret
