@@ -15,6 +15,7 @@ scheme and host are used, e.g. ``http://127.0.0.1:8080/`` for a local stand-in).
 from __future__ import annotations
 
 import json
+import logging
 import urllib.parse
 
 from alibabacloud_dysmsapi20170525 import models as dysms_models
@@ -37,6 +38,10 @@ from .backends import (
 from .templates import SmsTemplate
 
 DEFAULT_ENDPOINT = "https://dysmsapi.aliyuncs.com/"
+
+# darabonba-core sets its logger to DEBUG with a handler of its own and, under DEBUG=sdk, logs
+# each request line — the query carries the number and the code. Never below warnings.
+logging.getLogger("darabonba-core").setLevel(logging.WARNING)
 
 # The documented error codes of SendSms, by what the portal does about them.
 THROTTLED = {

@@ -14,6 +14,7 @@ its scheme and host:port are used, e.g. ``http://127.0.0.1:8080/`` for a local s
 
 from __future__ import annotations
 
+import logging
 import math
 import urllib.parse
 
@@ -37,6 +38,9 @@ from .backends import (
 from .templates import SmsTemplate
 
 DEFAULT_ENDPOINT = "https://sms.tencentcloudapi.com/"
+
+# The SDK logs whole responses at debug level (numbers included): never below warnings.
+logging.getLogger("tencentcloud_sdk_common").setLevel(logging.WARNING)
 # What the SDK raises when no API answer came back (connection, timeout, a non-200 status).
 SDK_NETWORK_CODES = {"ClientNetworkError", "ServerNetworkError"}
 

@@ -289,3 +289,16 @@ def test_an_unreachable_gateway_is_a_transient_error_kept_on_the_row(request, se
     assert type(raised.value) is SmsError and raised.value.retry and raised.value.code == "network"
     assert SmsMessage.objects.get().error_code == "network"
     assert not FlaggedPhone.objects.exists()
+
+
+@pytest.mark.parametrize("vendor", ["aliyun", "tencent"])
+def test_the_sdks_debug_output_never_shows_the_number_or_the_code(
+    request, monkeypatch, caplog, capfd, vendor
+):
+    request.getfixturevalue(f"{vendor}_stub")
+    monkeypatch.setenv("DEBUG", "sdk")  # the Aliyun SDK's switch for logging each request line
+    caplog.set_level("DEBUG")
+    send_template(PHONE, "login_code", code="482913")
+    captured = capfd.readouterr()
+    for output in (caplog.text, captured.out, captured.err):
+        assert PHONE not in output and "482913" not in output
