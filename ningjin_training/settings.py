@@ -429,5 +429,7 @@ LOGGING = {
         # Login successes, failures and lockouts (axes and the portal's own lines).
         "axes": {"level": "INFO"},
         "ningjin.security": {"level": "INFO"},
+        # At debug level urllib3 logs each request line: the Aliyun SDK's carries number and code.
+        "urllib3": {"level": "WARNING"},
     },
 }

@@ -1,29 +1,31 @@
-"""Aliyun SMS (dysmsapi, API version 2017-05-25) over its documented RPC-style HTTP API.
+"""Aliyun SMS (dysmsapi, API version 2017-05-25) through the official SDK.
 
-Requests are signed the way the API documents for RPC calls (``SignatureVersion=1.0``,
-``HMAC-SHA1`` over the sorted, percent-encoded parameters, keyed with the AccessKey secret
-and ``&``). ``SendSms`` sends one template to one number; ``QuerySendDetails`` gives a
-message's delivery receipt by its ``BizId``. The official SDK is not used: it pulls in a
-stack of Tea/Darabonba packages for two calls, and these are plain HTTPS requests.
+``alibabacloud-dysmsapi20170525`` (on ``alibabacloud-tea-openapi``) builds and signs each call
+(ACS3-HMAC-SHA256, the V3 signature); the portal only maps its answers. ``SendSms`` sends one
+template to one number; ``QuerySendDetails`` gives a message's delivery receipt by its ``BizId``.
+The credentials are passed explicitly (no credential-provider chain, so no metadata-service
+look-ups), the SDK's own retries are off (the outbox decides about retrying) and every call is
+bounded by ``SMS_TIMEOUT_SECONDS``.
 
 Settings: ``SMS_ALIYUN_ACCESS_KEY_ID``, ``SMS_ALIYUN_ACCESS_KEY_SECRET``, ``SMS_SIGN_NAME``,
-``SMS_TEMPLATE_CODES`` (template key → ``SMS_123456789``), ``SMS_ALIYUN_ENDPOINT``.
+``SMS_TEMPLATE_CODES`` (template key → ``SMS_123456789``), ``SMS_ALIYUN_ENDPOINT`` (a URL; its
+scheme and host are used, e.g. ``http://127.0.0.1:8080/`` for a local stand-in).
 """
 
 from __future__ import annotations
 
-import base64
-import datetime
-import hashlib
-import hmac
 import json
+import logging
 import urllib.parse
-import uuid
 
+from alibabacloud_dysmsapi20170525 import models as dysms_models
+from alibabacloud_dysmsapi20170525.client import Client as DysmsClient
+from alibabacloud_tea_openapi import models as openapi_models
+from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
+from darabonba.runtime import RuntimeOptions
 from django.conf import settings
 from django.utils import timezone
 
-from . import http
 from .backends import (
     BaseSmsBackend,
     Receipt,
@@ -35,8 +37,11 @@ from .backends import (
 )
 from .templates import SmsTemplate
 
-API_VERSION = "2017-05-25"
 DEFAULT_ENDPOINT = "https://dysmsapi.aliyuncs.com/"
+
+# darabonba-core sets its logger to DEBUG with a handler of its own and, under DEBUG=sdk, logs
+# each request line — the query carries the number and the code. Never below warnings.
+logging.getLogger("darabonba-core").setLevel(logging.WARNING)
 
 # The documented error codes of SendSms, by what the portal does about them.
 THROTTLED = {
@@ -66,19 +71,6 @@ NUMBER_AT_FAULT = {
 # account or credentials (isv.OUT_OF_SERVICE, SignatureDoesNotMatch, InvalidAccessKeyId.NotFound).
 
 
-def percent_encode(value: str) -> str:
-    """RFC 3986 encoding as the API signs it: space as %20, ``*`` as %2A, ``~`` kept."""
-    return urllib.parse.quote(str(value), safe="~")
-
-
-def sign(params: dict[str, str], secret: str, method: str = "POST") -> str:
-    """The RPC signature of ``params`` (all request parameters but ``Signature``)."""
-    canonical = "&".join(f"{percent_encode(k)}={percent_encode(params[k])}" for k in sorted(params))
-    string_to_sign = f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
-    digest = hmac.new(f"{secret}&".encode(), string_to_sign.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
-
-
 def classify(code: str, message: str) -> SmsError:
     text = f"{code}: {message}" if message else code
     if code in THROTTLED:
@@ -86,6 +78,16 @@ def classify(code: str, message: str) -> SmsError:
     if code in TRANSIENT:
         return SmsError(text, code=code)
     return SmsRejected(text, code=code, flag_number=code in NUMBER_AT_FAULT)
+
+
+def _from_sdk_error(exc: AlibabaCloudException) -> SmsError:
+    """An error answer (HTTP 4xx/5xx) the SDK raised, as the portal's error class."""
+    data = getattr(exc, "data", None) or {}
+    code = str(exc.code or "") if exc.code not in (None, "None") else ""
+    status = int(getattr(exc, "status_code", 0) or 0)
+    if not code:
+        return SmsError(f"HTTP {status}", code=f"http_{status}")
+    return classify(code, str(data.get("Message") or ""))
 
 
 class AliyunSmsBackend(BaseSmsBackend):
@@ -98,34 +100,42 @@ class AliyunSmsBackend(BaseSmsBackend):
         self.access_key_secret = settings.SMS_ALIYUN_ACCESS_KEY_SECRET
         self.endpoint = getattr(settings, "SMS_ALIYUN_ENDPOINT", "") or DEFAULT_ENDPOINT
         self.sign_name = settings.SMS_SIGN_NAME
+        self._client = None
 
-    def call(self, action: str, **params: str) -> dict:
-        """One signed RPC call; the decoded answer when its ``Code`` is ``OK``, else the mapped error."""
+    def client(self) -> DysmsClient:
         if not (self.access_key_id and self.access_key_secret):
             raise SmsNotConfigured("SMS_ALIYUN_ACCESS_KEY_ID / SECRET not set", code="not_configured")
-        request = {
-            "AccessKeyId": self.access_key_id,
-            "Action": action,
-            "Format": "JSON",
-            "RegionId": "cn-hangzhou",
-            "SignatureMethod": "HMAC-SHA1",
-            "SignatureNonce": uuid.uuid4().hex,
-            "SignatureVersion": "1.0",
-            "Timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "Version": API_VERSION,
-            **params,
-        }
-        request["Signature"] = sign(request, self.access_key_secret)
-        body = urllib.parse.urlencode(request, quote_via=urllib.parse.quote).encode()
-        status, answer = http.post(
-            self.endpoint, body, {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
-        )
-        code = str(answer.get("Code", "") or f"http_{status}")
+        if self._client is None:
+            url = urllib.parse.urlsplit(self.endpoint)
+            timeout_ms = int(float(getattr(settings, "SMS_TIMEOUT_SECONDS", 10)) * 1000)
+            self._client = DysmsClient(
+                openapi_models.Config(
+                    type="access_key",
+                    access_key_id=self.access_key_id,
+                    access_key_secret=self.access_key_secret,
+                    endpoint=url.netloc or url.path.strip("/"),
+                    protocol=url.scheme or "https",
+                    region_id="cn-hangzhou",
+                    connect_timeout=timeout_ms,
+                    read_timeout=timeout_ms,
+                )
+            )
+        return self._client
+
+    def call(self, method: str, request):
+        """One SDK call; the response body when its ``Code`` is ``OK``, else the mapped error."""
+        client = self.client()
+        try:
+            response = getattr(client, method)(request, RuntimeOptions(autoretry=False))
+        except AlibabaCloudException as exc:
+            raise _from_sdk_error(exc) from exc
+        except Exception as exc:  # transport failures come wrapped by the SDK's retry layer
+            raise SmsError(f"gateway unreachable: {exc.__class__.__name__}", code="network") from exc
+        body = response.body
+        code = str(getattr(body, "code", "") or "")
         if code != "OK":
-            if status >= 500 and code == f"http_{status}":
-                raise SmsError(f"HTTP {status}", code=code)
-            raise classify(code, str(answer.get("Message", "")))
-        return answer
+            raise classify(code or "no_code", str(getattr(body, "message", "") or ""))
+        return body
 
     def send_template(self, phone: str, template: SmsTemplate, params: dict[str, str]) -> SmsResult:
         code = self.template_code(template)
@@ -133,33 +143,37 @@ class AliyunSmsBackend(BaseSmsBackend):
             raise SmsNotConfigured(
                 f"no Aliyun template code for {template.key}", code="template_not_configured"
             )
-        answer = self.call(
-            "SendSms",
-            PhoneNumbers=phone,
-            SignName=self.sign_name,
-            TemplateCode=code,
-            TemplateParam=json.dumps(params, ensure_ascii=False, separators=(",", ":")),
+        body = self.call(
+            "send_sms_with_options",
+            dysms_models.SendSmsRequest(
+                phone_numbers=phone,
+                sign_name=self.sign_name,
+                template_code=code,
+                template_param=json.dumps(params, ensure_ascii=False, separators=(",", ":")),
+            ),
         )
-        return SmsResult(message_id=str(answer.get("BizId", "")), code="OK")
+        return SmsResult(message_id=str(body.biz_id or ""), code="OK")
 
     def pull_receipts(self, messages) -> list[Receipt]:
         """QuerySendDetails for each message (by number, day and BizId); settled ones only."""
         receipts = []
         for message in messages:
             try:
-                answer = self.call(
-                    "QuerySendDetails",
-                    PhoneNumber=message.phone,
-                    BizId=message.message_id,
-                    SendDate=timezone.localtime(message.sent_at).strftime("%Y%m%d"),
-                    PageSize="10",
-                    CurrentPage="1",
+                body = self.call(
+                    "query_send_details_with_options",
+                    dysms_models.QuerySendDetailsRequest(
+                        phone_number=message.phone,
+                        biz_id=message.message_id,
+                        send_date=timezone.localtime(message.sent_at).strftime("%Y%m%d"),
+                        page_size=10,
+                        current_page=1,
+                    ),
                 )
             except SmsError:
                 continue
-            details = (answer.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
-            for detail in details:
-                status = int(detail.get("SendStatus", 1))
+            dtos = body.sms_send_detail_dtos
+            for detail in (dtos.sms_send_detail_dto if dtos else None) or []:
+                status = int(detail.send_status or 1)
                 if status == 1:  # still waiting for the operator's receipt
                     continue
                 receipts.append(
@@ -167,7 +181,7 @@ class AliyunSmsBackend(BaseSmsBackend):
                         message_id=message.message_id,
                         phone=message.phone,
                         delivered=status == 3,
-                        code=str(detail.get("ErrCode", "")),
+                        code=str(detail.err_code or ""),
                     )
                 )
                 break

@@ -1,27 +1,31 @@
-"""Tencent Cloud SMS (API version 2021-01-11) over its documented HTTP API, signed TC3-HMAC-SHA256.
+"""Tencent Cloud SMS (API version 2021-01-11) through the official SDK.
 
-``SendSms`` sends one template (``TemplateId``, numbered parameters in the order the portal's
-template lists them) to one number; ``PullSmsSendStatus`` pulls the delivery receipts not yet
-pulled. Requests are signed as the API documents (TC3-HMAC-SHA256 over the canonical request:
-method, path, query, the signed headers ``content-type``, ``host`` and ``x-tc-action``, and
-the body's SHA-256). The official SDK is not used: two calls need no client stack.
+``tencentcloud-sdk-python-sms`` (on ``tencentcloud-sdk-python-common``) builds and signs each
+call (TC3-HMAC-SHA256); the portal only maps its answers. ``SendSms`` sends one template
+(``TemplateId``, numbered parameters in the order the portal's template lists them) to one
+number; ``PullSmsSendStatus`` pulls the delivery receipts not yet pulled. The credentials are
+passed explicitly, the SDK's retryer and region breaker stay off (the outbox decides about
+retrying) and every call is bounded by ``SMS_TIMEOUT_SECONDS``.
 
 Settings: ``SMS_TENCENT_SECRET_ID``, ``SMS_TENCENT_SECRET_KEY``, ``SMS_TENCENT_SDK_APP_ID``,
-``SMS_TENCENT_REGION``, ``SMS_SIGN_NAME``, ``SMS_TEMPLATE_CODES``, ``SMS_TENCENT_ENDPOINT``.
+``SMS_TENCENT_REGION``, ``SMS_SIGN_NAME``, ``SMS_TEMPLATE_CODES``, ``SMS_TENCENT_ENDPOINT`` (a URL;
+its scheme and host:port are used, e.g. ``http://127.0.0.1:8080/`` for a local stand-in).
 """
 
 from __future__ import annotations
 
-import datetime
-import hashlib
-import hmac
-import json
-import time
+import logging
+import math
 import urllib.parse
 
 from django.conf import settings
+from tencentcloud.common.credential import Credential
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+from tencentcloud.common.profile.client_profile import ClientProfile
+from tencentcloud.common.profile.http_profile import HttpProfile
+from tencentcloud.sms.v20210111 import models as sms_models
+from tencentcloud.sms.v20210111.sms_client import SmsClient
 
-from . import http
 from .backends import (
     BaseSmsBackend,
     Receipt,
@@ -33,11 +37,12 @@ from .backends import (
 )
 from .templates import SmsTemplate
 
-SERVICE = "sms"
-API_VERSION = "2021-01-11"
 DEFAULT_ENDPOINT = "https://sms.tencentcloudapi.com/"
-CONTENT_TYPE = "application/json; charset=utf-8"
-SIGNED_HEADERS = "content-type;host;x-tc-action"
+
+# The SDK logs whole responses at debug level (numbers included): never below warnings.
+logging.getLogger("tencentcloud_sdk_common").setLevel(logging.WARNING)
+# What the SDK raises when no API answer came back (connection, timeout, a non-200 status).
+SDK_NETWORK_CODES = {"ClientNetworkError", "ServerNetworkError"}
 
 # The documented error codes, by what the portal does about them (prefix match for families).
 THROTTLED_PREFIXES = ("LimitExceeded.", "RequestLimitExceeded")
@@ -53,31 +58,6 @@ NUMBER_AT_FAULT = {
 # approved (FailedOperation.TemplateIncorrectOrUnapproved, FailedOperation.SignatureIncorrectOrUnapproved),
 # bad parameters (InvalidParameterValue.TemplateParameterFormatError, …LengthLimit,
 # …ProhibitedUseUrlInTemplateParameter), credentials (AuthFailure.*), the account.
-
-
-def tc3_signature(secret_key: str, date: str, string_to_sign: str) -> str:
-    def step(key: bytes, msg: str) -> bytes:
-        return hmac.new(key, msg.encode(), hashlib.sha256).digest()
-
-    signing = step(step(step(f"TC3{secret_key}".encode(), date), SERVICE), "tc3_request")
-    return hmac.new(signing, string_to_sign.encode(), hashlib.sha256).hexdigest()
-
-
-def authorization(
-    *, secret_id: str, secret_key: str, host: str, action: str, payload: bytes, timestamp: int
-) -> str:
-    """The ``Authorization`` header of a POST to ``/`` with a JSON ``payload``."""
-    date = datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d")
-    canonical_headers = f"content-type:{CONTENT_TYPE}\nhost:{host}\nx-tc-action:{action.lower()}\n"
-    canonical_request = "\n".join(
-        ["POST", "/", "", canonical_headers, SIGNED_HEADERS, hashlib.sha256(payload).hexdigest()]
-    )
-    scope = f"{date}/{SERVICE}/tc3_request"
-    string_to_sign = "\n".join(
-        ["TC3-HMAC-SHA256", str(timestamp), scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
-    )
-    signature = tc3_signature(secret_key, date, string_to_sign)
-    return f"TC3-HMAC-SHA256 Credential={secret_id}/{scope}, SignedHeaders={SIGNED_HEADERS}, Signature={signature}"
 
 
 def classify(code: str, message: str) -> SmsError:
@@ -105,40 +85,39 @@ class TencentSmsBackend(BaseSmsBackend):
         self.region = getattr(settings, "SMS_TENCENT_REGION", "") or "ap-guangzhou"
         self.endpoint = getattr(settings, "SMS_TENCENT_ENDPOINT", "") or DEFAULT_ENDPOINT
         self.sign_name = settings.SMS_SIGN_NAME
+        self._client = None
 
-    def call(self, action: str, body: dict) -> dict:
-        """One signed call; the ``Response`` when it carries no ``Error``, else the mapped error."""
+    def client(self) -> SmsClient:
         if not (self.secret_id and self.secret_key and self.app_id):
             raise SmsNotConfigured(
                 "SMS_TENCENT_SECRET_ID / SECRET_KEY / SDK_APP_ID not set", code="not_configured"
             )
-        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        host = urllib.parse.urlsplit(self.endpoint).netloc
-        timestamp = int(time.time())
-        headers = {
-            "Authorization": authorization(
-                secret_id=self.secret_id,
-                secret_key=self.secret_key,
-                host=host,
-                action=action,
-                payload=payload,
-                timestamp=timestamp,
-            ),
-            "Content-Type": CONTENT_TYPE,
-            "Host": host,
-            "X-TC-Action": action,
-            "X-TC-Timestamp": str(timestamp),
-            "X-TC-Version": API_VERSION,
-            "X-TC-Region": self.region,
-        }
-        status, answer = http.post(self.endpoint, payload, headers)
-        response = answer.get("Response")
-        if not isinstance(response, dict):
-            raise SmsError(f"HTTP {status} without a Response", code=f"http_{status}")
-        error = response.get("Error")
-        if error:
-            raise classify(str(error.get("Code", "")), str(error.get("Message", "")))
-        return response
+        if self._client is None:
+            url = urllib.parse.urlsplit(self.endpoint)
+            timeout = max(1, math.ceil(float(getattr(settings, "SMS_TIMEOUT_SECONDS", 10))))
+            http_profile = HttpProfile(
+                protocol=url.scheme or "https",
+                endpoint=url.netloc or url.path.strip("/"),
+                reqMethod="POST",
+                reqTimeout=timeout,
+            )
+            self._client = SmsClient(
+                Credential(self.secret_id, self.secret_key),
+                self.region,
+                ClientProfile(signMethod="TC3-HMAC-SHA256", httpProfile=http_profile),
+            )
+        return self._client
+
+    def call(self, method: str, request):
+        """One SDK call; its response when no error came back, else the mapped error."""
+        client = self.client()
+        try:
+            return getattr(client, method)(request)
+        except TencentCloudSDKException as exc:
+            code = str(exc.get_code() or "")
+            if code in SDK_NETWORK_CODES:
+                raise SmsError(f"gateway unreachable: {code}", code="network") from exc
+            raise classify(code, str(exc.get_message() or "")) from exc
 
     def send_template(self, phone: str, template: SmsTemplate, params: dict[str, str]) -> SmsResult:
         code = self.template_code(template)
@@ -146,37 +125,37 @@ class TencentSmsBackend(BaseSmsBackend):
             raise SmsNotConfigured(
                 f"no Tencent template id for {template.key}", code="template_not_configured"
             )
-        response = self.call(
-            "SendSms",
-            {
-                "PhoneNumberSet": [e164(phone)],
-                "SmsSdkAppId": self.app_id,
-                "SignName": self.sign_name,
-                "TemplateId": code,
-                "TemplateParamSet": [params[name] for name in template.params],
-            },
-        )
-        statuses = response.get("SendStatusSet") or []
+        request = sms_models.SendSmsRequest()
+        request.PhoneNumberSet = [e164(phone)]
+        request.SmsSdkAppId = self.app_id
+        request.SignName = self.sign_name
+        request.TemplateId = code
+        request.TemplateParamSet = [params[name] for name in template.params]
+        response = self.call("SendSms", request)
+        statuses = response.SendStatusSet or []
         if not statuses:
             raise SmsError("SendSms answered without a status", code="no_status")
         status = statuses[0]
-        result_code = str(status.get("Code", ""))
+        result_code = str(status.Code or "")
         if result_code != "Ok":
-            raise classify(result_code, str(status.get("Message", "")))
-        return SmsResult(message_id=str(status.get("SerialNo", "")), code="Ok")
+            raise classify(result_code, str(status.Message or ""))
+        return SmsResult(message_id=str(status.SerialNo or ""), code="Ok")
 
     def pull_receipts(self, messages) -> list[Receipt]:
         """PullSmsSendStatus: the receipts the gateway holds that were not pulled yet (any message)."""
+        request = sms_models.PullSmsSendStatusRequest()
+        request.Limit = 100
+        request.SmsSdkAppId = self.app_id
         try:
-            response = self.call("PullSmsSendStatus", {"Limit": 100, "SmsSdkAppId": self.app_id})
+            response = self.call("PullSmsSendStatus", request)
         except SmsError:
             return []
         return [
             Receipt(
-                message_id=str(item.get("SerialNo", "")),
-                phone=str(item.get("PhoneNumber", "")),
-                delivered=item.get("ReportStatus") == "SUCCESS",
-                code=str(item.get("Description", "")),
+                message_id=str(item.SerialNo or ""),
+                phone=str(item.PhoneNumber or ""),
+                delivered=item.ReportStatus == "SUCCESS",
+                code=str(item.Description or ""),
             )
-            for item in response.get("PullSmsSendStatusSet") or []
+            for item in response.PullSmsSendStatusSet or []
         ]

@@ -7,7 +7,6 @@ gets the vendor's signature error, so a wrongly signed request can never pass a 
 
 from __future__ import annotations
 
-import base64
 import datetime
 import hashlib
 import hmac
@@ -67,15 +66,39 @@ def _aliyun_encode(value: str) -> str:
     return urllib.parse.quote_plus(value).replace("+", "%20").replace("*", "%2A").replace("%7E", "~")
 
 
-def aliyun_signature_ok(method: str, params: dict[str, str]) -> bool:
-    params = dict(params)
-    given = params.pop("Signature", "")
-    query = "&".join(f"{_aliyun_encode(k)}={_aliyun_encode(v)}" for k, v in sorted(params.items()))
-    string_to_sign = method + "&" + _aliyun_encode("/") + "&" + _aliyun_encode(query)
-    expected = base64.b64encode(
-        hmac.new((ALIYUN_SECRET + "&").encode(), string_to_sign.encode(), hashlib.sha1).digest()
-    ).decode()
-    return hmac.compare_digest(given, expected)
+# The V3 signature (ACS3-HMAC-SHA256) must cover host and the x-acs-* headers the API requires.
+ALIYUN_REQUIRED_SIGNED = {
+    "host",
+    "x-acs-action",
+    "x-acs-version",
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-content-sha256",
+}
+
+
+def aliyun_signature_ok(method: str, path: str, headers, body: bytes) -> bool:
+    """The documented V3 check: canonical request → SHA-256 → HMAC-SHA256 keyed with the secret."""
+    auth = headers.get("Authorization", "")
+    if not auth.startswith("ACS3-HMAC-SHA256 "):
+        return False
+    fields = dict(part.strip().split("=", 1) for part in auth[len("ACS3-HMAC-SHA256 ") :].split(","))
+    signed = fields.get("SignedHeaders", "").split(";")
+    if fields.get("Credential") != ALIYUN_KEY_ID or not ALIYUN_REQUIRED_SIGNED <= set(signed):
+        return False
+    payload_hash = hashlib.sha256(body).hexdigest()
+    if headers.get("x-acs-content-sha256") != payload_hash:
+        return False
+    url = urllib.parse.urlsplit(path)
+    query = urllib.parse.parse_qsl(url.query, keep_blank_values=True)
+    canonical_query = "&".join(f"{_aliyun_encode(k)}={_aliyun_encode(v)}" for k, v in sorted(query))
+    canonical_headers = "".join(f"{name}:{headers.get(name, '').strip()}\n" for name in signed)
+    canonical = "\n".join(
+        [method, url.path or "/", canonical_query, canonical_headers, ";".join(signed), payload_hash]
+    )
+    to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode()).hexdigest()
+    expected = hmac.new(ALIYUN_SECRET.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(fields.get("Signature", ""), expected)
 
 
 def tencent_signature_ok(headers, body: bytes) -> bool:
@@ -123,10 +146,14 @@ class Stub:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                status, answer = stub.handle(self.headers, body)
+                status, answer = stub.handle(self.path, self.headers, body)
                 raw = json.dumps(answer).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json;charset=utf-8")
+                # Each vendor's own content type (the Tencent SDK reads errors only under its one).
+                content_type = (
+                    "application/json" if stub.vendor == "tencent" else "application/json;charset=utf-8"
+                )
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)
@@ -139,19 +166,20 @@ class Stub:
     def answer(self, action: str, *answers: tuple[int, dict]) -> None:
         self.answers.setdefault(action, []).extend(answers)
 
-    def handle(self, headers, body: bytes) -> tuple[int, dict]:
+    def handle(self, path: str, headers, body: bytes) -> tuple[int, dict]:
         if self.vendor == "aliyun":
-            params = dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
-            if params.get("SignatureMethod") != "HMAC-SHA1" or params.get("SignatureVersion") != "1.0":
+            if not headers.get("Authorization", "").startswith("ACS3-HMAC-SHA256 Credential="):
                 return 400, aliyun_error("InvalidParameter", "signature method")
-            if params.get("AccessKeyId") != ALIYUN_KEY_ID:
+            if f"Credential={ALIYUN_KEY_ID}," not in headers["Authorization"]:
                 return 404, aliyun_error("InvalidAccessKeyId.NotFound", "Specified access key is not found.")
-            if not aliyun_signature_ok("POST", params):
+            if not aliyun_signature_ok("POST", path, headers, body):
                 self.bad_signatures += 1
                 return 400, aliyun_error(
                     "SignatureDoesNotMatch", "Specified signature is not matched with our calculation."
                 )
-            action, request = params["Action"], params
+            params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query, keep_blank_values=True))
+            action = headers["x-acs-action"]
+            request = {"Action": action, "Version": headers["x-acs-version"], **params}
         else:
             if headers.get("X-TC-Version") != "2021-01-11" or not tencent_signature_ok(headers, body):
                 self.bad_signatures += 1

@@ -265,3 +265,40 @@ def test_a_number_whose_texts_keep_coming_back_undelivered_is_flagged(tencent_st
         assert receipts_pull() == 1
         assert FlaggedPhone.objects.exists() is (attempt == 1)
     assert FlaggedPhone.objects.get().error_code == "MN:0001"
+
+
+# --- the gateway out of reach ---------------------------------------------------------------------
+
+
+def _closed_port_url() -> str:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+@pytest.mark.parametrize("vendor", ["aliyun", "tencent"])
+def test_an_unreachable_gateway_is_a_transient_error_kept_on_the_row(request, settings, vendor):
+    request.getfixturevalue(f"{vendor}_stub")
+    setattr(settings, f"SMS_{vendor.upper()}_ENDPOINT", _closed_port_url())
+    settings.SMS_TIMEOUT_SECONDS = 2
+    with pytest.raises(SmsError) as raised:
+        send_template(PHONE, "login_code", code="482913")
+    assert type(raised.value) is SmsError and raised.value.retry and raised.value.code == "network"
+    assert SmsMessage.objects.get().error_code == "network"
+    assert not FlaggedPhone.objects.exists()
+
+
+@pytest.mark.parametrize("vendor", ["aliyun", "tencent"])
+def test_the_sdks_debug_output_never_shows_the_number_or_the_code(
+    request, monkeypatch, caplog, capfd, vendor
+):
+    request.getfixturevalue(f"{vendor}_stub")
+    monkeypatch.setenv("DEBUG", "sdk")  # the Aliyun SDK's switch for logging each request line
+    caplog.set_level("DEBUG")
+    send_template(PHONE, "login_code", code="482913")
+    captured = capfd.readouterr()
+    for output in (caplog.text, captured.out, captured.err):
+        assert PHONE not in output and "482913" not in output
