@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -33,7 +34,16 @@ def visible_sessions(user):
     return Session.objects.visible_to(user).select_related("township").with_enrolled().distinct()
 
 
-class TownshipList(generics.ListAPIView):
+class NoStore:
+    """No cache keeps an answer: a token request is anonymous to NoStoreForUsersMiddleware."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+
+class TownshipList(NoStore, generics.ListAPIView):
     serializer_class = TownshipSerializer
     pagination_class = None
 
@@ -41,14 +51,14 @@ class TownshipList(generics.ListAPIView):
         return Township.objects.visible_to(self.request.user).order_by("code")
 
 
-class TownshipDetail(generics.RetrieveAPIView):
+class TownshipDetail(NoStore, generics.RetrieveAPIView):
     serializer_class = TownshipSerializer
 
     def get_queryset(self):
         return Township.objects.visible_to(self.request.user)
 
 
-class SessionList(generics.ListAPIView):
+class SessionList(NoStore, generics.ListAPIView):
     serializer_class = SessionSerializer
     pagination_class = SessionCursor
     filterset_class = SessionFilter
@@ -57,7 +67,7 @@ class SessionList(generics.ListAPIView):
         return visible_sessions(self.request.user)
 
 
-class SessionDetail(generics.RetrieveAPIView):
+class SessionDetail(NoStore, generics.RetrieveAPIView):
     serializer_class = SessionSerializer
 
     def get_queryset(self):

@@ -52,6 +52,7 @@ def test_a_valid_token_reads_and_its_last_use_is_kept(client, cast, key_a, sessi
     assert response.status_code == 200
     assert ids(response) == {sessions["a_may"].pk, sessions["a_june"].pk}
     assert ApiToken.objects.get().last_used_at is not None
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_the_key_is_stored_hashed_with_only_a_prefix(cast, key_a):
