@@ -27,6 +27,7 @@ urlpatterns = [
     path("audit/export/", audit_views.audit_export, name="audit-export"),
     path("evaluations/", include("evaluations.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 # No static() for MEDIA_URL, not even in development: uploads are served only by views that

@@ -105,6 +105,8 @@ def nav_items(user, role: str | None, *, at_home: bool) -> tuple[Link | Menu, ..
     system = [Link(_("提醒记录"), "notifications:reminder-list")] if county else []
     if county or Duty.SECURITY_ADMIN in duties:
         system.append(Link(_("工作人员账号"), "accounts:staff-list"))
+    if role in STAFF_ROLES:
+        system.append(Link(_("接口令牌"), "api:tokens"))
     if Duty.SECURITY_AUDITOR in duties:
         system.append(Link(_("审计日志"), "audit-log"))
     if user.is_staff and duties & {Duty.SYSTEM_ADMIN, Duty.SECURITY_ADMIN}:

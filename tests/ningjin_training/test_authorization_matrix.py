@@ -359,6 +359,16 @@ TOWNSHIP_A_WRITE = {  # a POST on township A's object: done (redirect), another 
     "county": 302,
 }
 
+API_ANON = 401  # the API answers anonymous requests itself: 401 with WWW-Authenticate: Bearer
+
+
+def _api_token_a(cast):
+    from api.models import ApiToken
+
+    token, _key = ApiToken.mint(cast.users["township_a"], name="甲镇令牌")
+    return {"pk": token.pk}
+
+
 MATRIX: dict[str, dict] = {
     "home": {"get": signed_in(200)},
     "healthz": {"get": everyone(200)},
@@ -743,6 +753,28 @@ MATRIX: dict[str, dict] = {
     },
     # Which of township A's members have signed in: its admin and county staff.
     "accounts:staff-sign-ins": {"kwargs": _township_a, "get": TOWNSHIP_A_OBJECT},
+    # The integration API answers for itself: anonymous gets 401 (no login redirect); every working
+    # role reads through the pages' scope (a trainee's township list is empty, another township's
+    # object a 404). The duty accounts get 403 (no working role). Tokens: tests/api/test_api.py.
+    "api:township-list": {"get": {**signed_in(200), ANON: API_ANON}},
+    "api:township-detail": {
+        "kwargs": _township_a,
+        "get": {**TOWNSHIP_A_OBJECT, ANON: API_ANON, "trainee": 404, "instructor": 404},
+    },
+    "api:session-list": {"get": {**signed_in(200), ANON: API_ANON}},
+    "api:session-detail": {
+        "kwargs": _session_a,
+        "get": {**TOWNSHIP_A_OBJECT, ANON: API_ANON, "trainee": 200, "instructor": 404},
+    },
+    "api:schema": {"get": {**signed_in(200), ANON: API_ANON}},
+    "api:docs": {"get": {**signed_in(200), ANON: API_ANON}},
+    # Staff manage their own tokens; another user's token is a 404.
+    "api:tokens": {"get": STAFF_ONLY, "post": STAFF_ONLY},
+    "api:token-revoke": {
+        "kwargs": _api_token_a,
+        "get": {**STAFF_ONLY, "township_b": 404, "county": 404},
+        "post": {**STAFF_ONLY, "township_a": 302, "township_b": 404, "county": 404},
+    },
 }
 
 

@@ -35,6 +35,8 @@ def test_roles_see_their_own_menus_and_the_home_link_is_marked_only_at_home(cast
     client.force_login(cast.users["auditor"])
     auditor = nav(client.get(reverse("home")).text)
     assert "审计日志" in auditor and "后台管理" not in auditor and "党员名册" not in auditor
+    # API tokens are for the staff who run another system against the portal.
+    assert "接口令牌" in county_home and "接口令牌" not in trainee and "接口令牌" not in auditor
     client.force_login(cast.users["secadmin"])
     secadmin = nav(client.get(reverse("home")).text)
     assert "后台管理" in secadmin and "审计日志" not in secadmin and "党员名册" not in secadmin

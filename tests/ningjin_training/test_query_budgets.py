@@ -118,6 +118,15 @@ def _session_a(cast):
     return session
 
 
+def _api_tokens(cast):
+    """A few tokens of township A's admin, one used and one revoked, for the token page."""
+    from api.models import ApiToken
+
+    for name in ("甲", "乙", "丙"):
+        ApiToken.mint(cast.users["township_a"], name=name)
+    return {}
+
+
 def _session_pk(cast):
     return {"pk": _session_a(cast).pk}
 
@@ -407,9 +416,18 @@ BUDGETS: dict[str, list[Budget]] = {
     "accounts:staff-edit": [Budget("county", 10, _staff_account)],
     "accounts:staff-deactivate": [Budget("county", 8, _staff_account)],
     "accounts:staff-sign-ins": [Budget("county", 10, _township_a), Budget("township_a", 10, _township_a)],
+    # The integration API (session auth here; tokens add no query per row).
+    "api:township-list": [Budget("county", 8), Budget("township_a", 8)],
+    "api:township-detail": [Budget("county", 8, _township_a), Budget("township_a", 8, _township_a)],
+    "api:session-list": [Budget("county", 8, _sessions_a), Budget("township_a", 8, _sessions_a)],
+    "api:session-detail": [Budget("county", 8, _session_pk), Budget("township_a", 8, _session_pk)],
+    "api:tokens": [Budget("township_a", 8, _api_tokens)],
 }
 
 NOT_PAGES = {
+    "api:schema": "the OpenAPI document, generated from code, no data (tests/api/test_api.py)",
+    "api:docs": "Swagger UI's shell page, no data",
+    "api:token-revoke": "a confirmation of one of the user's own tokens, then a POST",
     # Sign-in (accounts, django-allauth): forms about the signed-in login alone, no lists.
     **dict.fromkeys(
         [
