@@ -50,7 +50,7 @@ def test_a_township_admin_cannot_add_a_member_to_another_township(cast, client_a
         ({"phone": "12345"}, "联系电话格式不正确"),
         ({"join_date": "2005-01-01"}, "入党日期须在年满18周岁之后"),
         ({"full_date": "2014-01-01"}, "转正日期不能早于入党日期"),
-        ({"name": ""}, "这个字段是必填项"),
+        ({"name": ""}, "该字段是必填项"),
     ],
 )
 def test_bad_input_gets_a_chinese_message_and_saves_nothing(cast, client_as, overrides, message):
